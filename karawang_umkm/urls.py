@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from villages import views as village_views
+
+admin.site.site_header = "Karawang UMKM"
+admin.site.site_title = "Karawang UMKM"
+admin.site.index_title = "Data referensi"
+
+account_patterns = [
+    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
+    path("kata-sandi/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "kata-sandi/selesai/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+]
+
+urlpatterns = [
+    path("", village_views.home, name="home"),
+    path("akun/", include(account_patterns)),
+    path("bahasa/", village_views.language, name="set_language"),
+    path("desa/", include("villages.urls")),
+    path("admin/", admin.site.urls),
+]

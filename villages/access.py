@@ -1,0 +1,136 @@
+"""The one place that decides which areas a user may see and change.
+
+Every app's querysets go through `area_filter`, usually by subclassing `AreaScopedQuerySet`
+and naming the path from its model to `Village` (or to `District` for kecamatan-level data):
+
+    class BusinessQuerySet(AreaScopedQuerySet):
+        village_path = "village"
+
+    Business.objects.visible_to(user)      # what the user may read
+    Business.objects.editable_by(user)     # what the user may change
+
+The rules:
+- Users with `villages.change_all_areas` (Dinkop staff, administrators) read and change everything;
+  `villages.view_all_areas` alone (regency leadership) reads everything.
+- A mentor reads and changes the villages of their *active* assignments (today within start..end),
+  and reads kecamatan-level data of those villages' kecamatan.
+- A kecamatan viewer reads their kecamatan; they change only kecamatan-level data whose queryset
+  sets `viewer_writes = True` (e.g. cooperative activities).
+- Everyone else, anonymous and inactive users included, gets nothing.
+
+The filters are subqueries, so scoping adds no query per row and none per page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+VIEW_ALL = "villages.view_all_areas"
+CHANGE_ALL = "villages.change_all_areas"
+
+NOTHING = Q(pk__in=[])
+
+
+def mentor_village_ids(user: AbstractBaseUser, on: date | None = None) -> models.QuerySet:
+    """Subquery of the villages the user mentors today."""
+    assignment = apps.get_model("villages", "Assignment")
+    return assignment.objects.active(on).filter(mentor__user=user).values("village")
+
+
+def area_filter(
+    user: AbstractBaseUser | AnonymousUser,
+    *,
+    village_path: str | None = None,
+    district_path: str | None = None,
+    write: bool = False,
+    viewer_writes: bool = False,
+) -> Q:
+    """A Q object limiting a model to the user's area.
+
+    `village_path` is the lookup from the model to its Village ("pk" on Village itself);
+    `district_path` the lookup to its District, for data kept per kecamatan. Give one of them.
+    """
+    if bool(village_path) == bool(district_path):
+        raise ImproperlyConfigured("area_filter needs exactly one of village_path, district_path")
+    if not user.is_authenticated or not user.is_active:
+        return NOTHING
+    if user.has_perm(CHANGE_ALL) or (not write and user.has_perm(VIEW_ALL)):
+        return Q()
+
+    village = apps.get_model("villages", "Village")
+    viewer = apps.get_model("villages", "KecamatanViewer")
+    mentored = mentor_village_ids(user)
+    viewer_districts = viewer.objects.filter(user=user).values("district")
+
+    if village_path:
+        allowed = Q(**{f"{village_path}__in": mentored})
+        if not write:
+            allowed |= Q(**{f"{village_path}__district__in": viewer_districts})
+        return allowed
+
+    allowed = NOTHING
+    if not write:
+        mentored_districts = village.objects.filter(pk__in=mentored).values("district")
+        allowed |= Q(**{f"{district_path}__in": mentored_districts})
+    if not write or viewer_writes:
+        allowed |= Q(**{f"{district_path}__in": viewer_districts})
+    return allowed
+
+
+class AreaScopedQuerySet(models.QuerySet):
+    """A queryset that knows its model's path to the area it belongs to."""
+
+    village_path: str | None = None
+    district_path: str | None = None
+    viewer_writes: bool = False
+
+    def _area(self, user: Any, write: bool) -> Q:
+        return area_filter(
+            user,
+            village_path=self.village_path,
+            district_path=self.district_path,
+            write=write,
+            viewer_writes=self.viewer_writes,
+        )
+
+    def visible_to(self, user: Any) -> AreaScopedQuerySet:
+        return self.filter(self._area(user, write=False))
+
+    def editable_by(self, user: Any) -> AreaScopedQuerySet:
+        return self.filter(self._area(user, write=True))
+
+
+def get_for_user(
+    queryset: AreaScopedQuerySet, user: Any, *, write: bool = False, **lookup: Any
+) -> models.Model:
+    """The object, if the user may see it (else 404) and, when `write`, change it (else 403).
+
+    Outside the user's area the object does not exist for them: 404 keeps it from being revealed.
+    Inside the area but read-only (a kecamatan viewer, the leadership), a write is forbidden: 403.
+    """
+    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if write:
+        opts = queryset.model._meta
+        may_change = user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
+        if not may_change or not queryset.editable_by(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
+    return obj
+
+
+def can_edit(obj: models.Model, user: Any) -> bool:
+    """Whether the user may change this (already visible) object; for showing edit buttons."""
+    manager = type(obj)._default_manager
+    opts = obj._meta
+    return user.has_perm(f"{opts.app_label}.change_{opts.model_name}") and (
+        manager.editable_by(user).filter(pk=obj.pk).exists()
+    )

@@ -1,0 +1,183 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django.views.i18n import set_language
+
+from .access import VIEW_ALL, can_edit, get_for_user
+from .forms import ExtremePovertyForm, VillageFilterForm
+from .models import Assignment, District, KecamatanViewer, Mentor, Village
+
+PAGE_SIZE = 25
+
+
+def _active_assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.active().select_related("mentor__user"),
+        to_attr="active_assignments",
+    )
+
+
+@vary_on_headers("HX-Request")
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on its own page."""
+    user = request.user
+    if user.has_perm(VIEW_ALL):
+        return _staff_home(request)
+    mentor = Mentor.objects.filter(user=user).first()
+    if mentor:
+        return _mentor_home(request, mentor)
+    viewer = KecamatanViewer.objects.filter(user=user).select_related("district").first()
+    if viewer:
+        return _kecamatan_home(request, viewer)
+    return render(request, "villages/home_none.html")
+
+
+def _staff_home(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    active = Assignment.objects.active(today)
+    districts = (
+        District.objects.visible_to(request.user)
+        .in_home_regency()
+        .annotate(
+            village_count=Count("villages", distinct=True),
+            extreme_count=Count(
+                "villages", filter=Q(villages__extreme_poverty_year__isnull=False), distinct=True
+            ),
+            mentored_count=Count(
+                "villages", filter=Q(villages__in=active.values("village")), distinct=True
+            ),
+            mentor_count=Count(
+                "villages__assignments__mentor",
+                filter=Q(villages__assignments__in=active),
+                distinct=True,
+            ),
+        )
+        .order_by("name")
+    )
+    focus = (
+        Village.objects.visible_to(request.user)
+        .in_home_regency()
+        .filter(Q(pk__in=active.values("village")) | Q(extreme_poverty_year__isnull=False))
+        .select_related("district")
+        .prefetch_related(_active_assignments())
+        .order_by("district__name", "name")
+    )
+    totals = {
+        "villages": sum(d.village_count for d in districts),
+        "extreme": sum(d.extreme_count for d in districts),
+        "mentored": sum(d.mentored_count for d in districts),
+        "mentors": Mentor.objects.filter(assignments__in=active).distinct().count(),
+    }
+    return render(
+        request,
+        "villages/home_staff.html",
+        {"districts": districts, "focus": focus, "totals": totals},
+    )
+
+
+def _mentor_home(request: HttpRequest, mentor: Mentor) -> HttpResponse:
+    assignments = (
+        mentor.assignments.select_related("village__district").order_by("-end_date", "village__name")
+    )
+    today = timezone.localdate()
+    current = [a for a in assignments if a.is_active(today)]
+    past = [a for a in assignments if not a.is_active(today)]
+    return render(
+        request,
+        "villages/home_mentor.html",
+        {"mentor": mentor, "current": current, "past": past},
+    )
+
+
+def _kecamatan_home(request: HttpRequest, viewer: KecamatanViewer) -> HttpResponse:
+    villages = (
+        Village.objects.visible_to(request.user)
+        .filter(district=viewer.district)
+        .select_related("district")
+        .prefetch_related(_active_assignments())
+    )
+    return render(
+        request, "villages/home_kecamatan.html", {"viewer": viewer, "villages": villages}
+    )
+
+
+@vary_on_headers("HX-Request")
+def village_list(request: HttpRequest) -> HttpResponse:
+    form = VillageFilterForm(request.GET or None, user=request.user)
+    villages = Village.objects.visible_to(request.user).in_home_regency()
+    if form.is_valid():
+        villages = form.filter(villages)
+    villages = villages.select_related("district").prefetch_related(_active_assignments())
+    page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    template = "villages/village_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def village_detail(request: HttpRequest, code: str) -> HttpResponse:
+    village = get_for_user(
+        Village.objects.select_related("district__regency"), request.user, code=code
+    )
+    context = {"village": village, "can_edit": can_edit(village, request.user)}
+    if context["can_edit"]:
+        context["flag_form"] = ExtremePovertyForm(instance=village)
+    return render(request, "villages/village_detail.html", context | _assignments(village))
+
+
+def _assignments(village: Village) -> dict:
+    assignments = village.assignments.select_related("mentor__user").order_by("-start_date")
+    today = timezone.localdate()
+    return {
+        "current": [a for a in assignments if a.is_active(today)],
+        "past": [a for a in assignments if not a.is_active(today)],
+    }
+
+
+@require_POST
+def village_flag(request: HttpRequest, code: str) -> HttpResponse:
+    """Set or clear the extreme-poverty flag (Dinkop staff); refuses a stale form."""
+    village = get_for_user(Village.objects.all(), request.user, write=True, code=code)
+    form = ExtremePovertyForm(request.POST, instance=village)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Status desa miskin ekstrem %(village)s disimpan.") % {
+            "village": village.name
+        })
+        if not request.htmx:
+            return redirect(village)
+        form = ExtremePovertyForm(instance=village)
+    context = {"village": village, "flag_form": form, "can_edit": True}
+    if request.htmx:
+        return render(request, "villages/village_detail.html#flag", context)
+    return render(request, "villages/village_detail.html", context | _assignments(village), status=400)
+
+
+# The language switch must work on the login page too.
+language = login_not_required(set_language)
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None
+) -> HttpResponse:
+    """Shown by django-axes instead of the login page while a username/address pair is locked."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(
+        request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429
+    )
