@@ -75,7 +75,8 @@ def area_filter(
     if village_path:
         allowed = Q(**{f"{village_path}__in": mentored})
         if not write:
-            allowed |= Q(**{f"{village_path}__district__in": viewer_districts})
+            to_district = "district" if village_path == "pk" else f"{village_path}__district"
+            allowed |= Q(**{f"{to_district}__in": viewer_districts})
         return allowed
 
     allowed = NOTHING

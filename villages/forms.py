@@ -30,6 +30,7 @@ class VillageFilterForm(forms.Form):
         required=False,
         choices=[("", _("Semua")), ("ada", _("Ada")), ("belum", _("Belum ada"))],
     )
+
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
@@ -65,15 +66,19 @@ class ExtremePovertyForm(forms.ModelForm):
         self.fields["seen"].initial = self._stored()
 
     def _stored(self) -> str:
-        return "" if self.instance.extreme_poverty_year is None else str(
-            self.instance.extreme_poverty_year
+        return (
+            ""
+            if self.instance.extreme_poverty_year is None
+            else str(self.instance.extreme_poverty_year)
         )
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        current = Village.objects.filter(pk=self.instance.pk).values_list(
-            "extreme_poverty_year", flat=True
-        ).first()
+        current = (
+            Village.objects.filter(pk=self.instance.pk)
+            .values_list("extreme_poverty_year", flat=True)
+            .first()
+        )
         current = "" if current is None else str(current)
         if cleaned.get("seen", "") != current:
             # The next submit is judged against what the user has now been shown.
@@ -81,8 +86,8 @@ class ExtremePovertyForm(forms.ModelForm):
             self.data[self.add_prefix("seen")] = current
             raise forms.ValidationError(
                 _(
-                    "Data ini sudah diubah orang lain sejak halaman dibuka: tahun tersimpan sekarang "
-                    "%(current)s. Periksa lalu simpan lagi bila perlu."
+                    "Data ini sudah diubah orang lain sejak halaman dibuka: tahun tersimpan "
+                    "sekarang %(current)s. Periksa lalu simpan lagi bila perlu."
                 ),
                 code="conflict",
                 params={"current": current or _("(tidak berstatus miskin ekstrem)")},

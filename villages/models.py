@@ -172,11 +172,11 @@ class Village(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.code,)
-
     def get_absolute_url(self) -> str:
         return reverse("villages:detail", args=[self.code])
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
 
     @property
     def is_kelurahan(self) -> bool:
@@ -277,13 +277,22 @@ class Assignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.mentor} – {self.village} ({self.start_date:%d-%m-%Y} s.d. {self.end_date:%d-%m-%Y})"
+        return (
+            f"{self.mentor} – {self.village} ({self.start_date:%d-%m-%Y}–{self.end_date:%d-%m-%Y})"
+        )
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.end_date:
+            self.end_date = one_year_after(self.start_date)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.start_date and not self.end_date:
             self.end_date = one_year_after(self.start_date)
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValidationError({"end_date": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})
+            raise ValidationError(
+                {"end_date": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")}
+            )
         if self.mentor_id and self.village_id and self.start_date and self.end_date:
             overlapping = Assignment.objects.filter(
                 mentor_id=self.mentor_id,
@@ -295,11 +304,6 @@ class Assignment(models.Model):
                 raise ValidationError(
                     _("Mentor ini sudah ditugaskan di desa tersebut pada periode yang bertumpuk.")
                 )
-
-    def save(self, *args, **kwargs) -> None:
-        if not self.end_date:
-            self.end_date = one_year_after(self.start_date)
-        super().save(*args, **kwargs)
 
     def is_active(self, on: date | None = None) -> bool:
         on = on or timezone.localdate()
@@ -334,4 +338,5 @@ class KecamatanViewer(models.Model):
         verbose_name_plural = _("pengguna kecamatan")
 
     def __str__(self) -> str:
-        return f"{self.user.get_full_name() or self.user.get_username()} ({self.get_role_display()} {self.district})"
+        name = self.user.get_full_name() or self.user.get_username()
+        return f"{name} ({self.get_role_display()} {self.district})"

@@ -85,8 +85,8 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
 
 
 def _mentor_home(request: HttpRequest, mentor: Mentor) -> HttpResponse:
-    assignments = (
-        mentor.assignments.select_related("village__district").order_by("-end_date", "village__name")
+    assignments = mentor.assignments.select_related("village__district").order_by(
+        "-end_date", "village__name"
     )
     today = timezone.localdate()
     current = [a for a in assignments if a.is_active(today)]
@@ -105,9 +105,7 @@ def _kecamatan_home(request: HttpRequest, viewer: KecamatanViewer) -> HttpRespon
         .select_related("district")
         .prefetch_related(_active_assignments())
     )
-    return render(
-        request, "villages/home_kecamatan.html", {"viewer": viewer, "villages": villages}
-    )
+    return render(request, "villages/home_kecamatan.html", {"viewer": viewer, "villages": villages})
 
 
 @vary_on_headers("HX-Request")
@@ -157,16 +155,19 @@ def village_flag(request: HttpRequest, code: str) -> HttpResponse:
     form = ExtremePovertyForm(request.POST, instance=village)
     if form.is_valid():
         form.save()
-        messages.success(request, _("Status desa miskin ekstrem %(village)s disimpan.") % {
-            "village": village.name
-        })
+        messages.success(
+            request,
+            _("Status desa miskin ekstrem %(village)s disimpan.") % {"village": village.name},
+        )
         if not request.htmx:
             return redirect(village)
         form = ExtremePovertyForm(instance=village)
     context = {"village": village, "flag_form": form, "can_edit": True}
     if request.htmx:
         return render(request, "villages/village_detail.html#flag", context)
-    return render(request, "villages/village_detail.html", context | _assignments(village), status=400)
+    return render(
+        request, "villages/village_detail.html", context | _assignments(village), status=400
+    )
 
 
 # The language switch must work on the login page too.
@@ -178,6 +179,4 @@ def locked_out(
 ) -> HttpResponse:
     """Shown by django-axes instead of the login page while a username/address pair is locked."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429
-    )
+    return render(request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429)

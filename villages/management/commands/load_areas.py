@@ -73,7 +73,9 @@ class Command(BaseCommand):
         return rows
 
     def upsert(self, model, rows: list, parent_model) -> tuple[int, int, int]:
-        parent_field = model._meta.get_field(parent_model._meta.model_name) if parent_model else None
+        parent_field = (
+            model._meta.get_field(parent_model._meta.model_name) if parent_model else None
+        )
         parent_ids = {}
         if parent_model:
             parent_ids = dict(parent_model.objects.values_list("code", "pk"))

@@ -73,7 +73,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options) -> None:
         if not District.objects.filter(regency__code="32.15").exists():
-            raise CommandError("Data wilayah Karawang belum dimuat: jalankan load_areas --regency 32.15")
+            raise CommandError(
+                "Data wilayah Karawang belum dimuat: jalankan load_areas --regency 32.15"
+            )
         roles.ensure_roles()
         start = programme_start(options["year"])
         users = {name: self.account(name, *spec) for name, spec in ACCOUNTS.items()}
@@ -112,8 +114,12 @@ class Command(BaseCommand):
     def account(self, username: str, first: str, last: str, role: str, superuser: bool):
         user, created = get_user_model().objects.get_or_create(
             username=username,
-            defaults={"first_name": first, "last_name": last, "is_superuser": superuser,
-                      "is_staff": role == roles.ADMINISTRATOR},
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "is_superuser": superuser,
+                "is_staff": role == roles.ADMINISTRATOR,
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

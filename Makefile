@@ -1,0 +1,44 @@
+# Karawang UMKM: `make run` sets everything up and serves; `make test` sets up and tests.
+# DATABASE_URL unset means an SQLite file (db.sqlite3); set it for PostgreSQL.
+
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+# Local development and tests run with DEBUG on; production sets DEBUG=0 and real secrets.
+export DEBUG ?= 1
+
+.PHONY: run setup test lint lock clean
+
+$(BIN)/.installed: requirements-dev.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
+	touch $@
+
+setup: $(BIN)/.installed
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_areas --regency 32.15
+	$(MANAGE) seed_demo
+
+run: setup
+	$(MANAGE) runserver 127.0.0.1:8000
+
+test: $(BIN)/.installed
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-pin dependencies after editing pyproject.toml.
+lock: $(BIN)/.installed
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --no-emit-index-url --no-emit-find-links --extra dev -o requirements-dev.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,196 @@
+"""Kemendagri area data: the Karawang fixture, the loader command, roles and demo data."""
+
+import csv
+from io import StringIO
+
+from django.conf import settings
+from django.contrib.auth.models import Group, Permission
+from django.core.management import CommandError, call_command
+from django.test import TestCase
+from django.urls import reverse
+
+from villages import roles
+from villages.models import Assignment, District, Mentor, Province, Regency, Village
+
+SOURCE = settings.BASE_DIR / "fixtures" / "idn-area"
+
+
+def csv_codes(filename: str, prefix: str) -> set[str]:
+    with (SOURCE / filename).open(newline="", encoding="utf-8") as handle:
+        return {row["code"] for row in csv.DictReader(handle) if row["code"].startswith(prefix)}
+
+
+def load(*args: str) -> str:
+    out = StringIO()
+    call_command("load_areas", *args, stdout=out)
+    return out.getvalue()
+
+
+class KarawangFixtureTests(TestCase):
+    fixtures = ["karawang_areas"]
+
+    def test_fixture_holds_karawangs_30_kecamatan_and_309_villages_with_real_codes(self):
+        self.assertEqual(District.objects.filter(regency__code="32.15").count(), 30)
+        self.assertEqual(Village.objects.filter(district__regency__code="32.15").count(), 309)
+        self.assertEqual(
+            set(District.objects.values_list("code", flat=True)),
+            csv_codes("districts.csv", "32.15."),
+        )
+        self.assertEqual(
+            set(Village.objects.values_list("code", flat=True)),
+            csv_codes("villages.csv", "32.15."),
+        )
+
+    def test_code_tells_desa_from_kelurahan(self):
+        self.assertTrue(Village.objects.get(code="32.15.01.1001").is_kelurahan)  # Karawang Kulon
+        self.assertFalse(Village.objects.get(code="32.15.05.2001").is_kelurahan)  # Duren
+        kelurahan = [v for v in Village.objects.all() if v.is_kelurahan]
+        self.assertEqual(
+            len(kelurahan), len([c for c in csv_codes("villages.csv", "32.15.") if c[9] == "1"])
+        )
+
+    def test_loader_after_fixture_changes_nothing(self):
+        output = load("--regency", "32.15")
+        self.assertIn("desa/kelurahan: 0 baru, 0 diperbarui, 309 tetap", output)
+
+
+class LoadAreasTests(TestCase):
+    def test_loads_a_regency_and_a_second_run_changes_nothing(self):
+        first = load("--regency", "32.15")
+        self.assertIn("kecamatan: 30 baru", first)
+        self.assertIn("desa/kelurahan: 309 baru", first)
+        snapshot = list(Village.objects.order_by("code").values_list("pk", "code", "name"))
+        second = load("--regency", "32.15")
+        self.assertIn("kecamatan: 0 baru, 0 diperbarui, 30 tetap", second)
+        self.assertIn("desa/kelurahan: 0 baru, 0 diperbarui, 309 tetap", second)
+        self.assertEqual(
+            list(Village.objects.order_by("code").values_list("pk", "code", "name")), snapshot
+        )
+
+    def test_loads_all_of_jawa_barat_idempotently(self):
+        load("--province", "32")
+        counts = (Regency.objects.count(), District.objects.count(), Village.objects.count())
+        self.assertEqual(
+            counts,
+            (
+                len(csv_codes("regencies.csv", "32.")),
+                len(csv_codes("districts.csv", "32.")),
+                len(csv_codes("villages.csv", "32.")),
+            ),
+        )
+        self.assertEqual(Province.objects.get().name, "JAWA BARAT")
+        output = load("--province", "32")
+        self.assertNotIn(" baru, 1", output.replace("0 baru, 0", ""))
+        self.assertEqual(output.count("0 baru, 0 diperbarui"), 4)
+        self.assertEqual(
+            (Regency.objects.count(), District.objects.count(), Village.objects.count()), counts
+        )
+
+    def test_reload_keeps_the_extreme_poverty_flag_and_repairs_a_renamed_village(self):
+        load("--regency", "32.15")
+        Village.objects.filter(code="32.15.10.2005").update(
+            extreme_poverty_year=2022, name="Salah Ketik"
+        )
+        output = load("--regency", "32.15")
+        self.assertIn("desa/kelurahan: 0 baru, 1 diperbarui, 308 tetap", output)
+        village = Village.objects.get(code="32.15.10.2005")
+        self.assertEqual((village.name, village.extreme_poverty_year), ("Sungaibuntu", 2022))
+
+    def test_refuses_a_malformed_or_unknown_code(self):
+        with self.assertRaisesMessage(CommandError, "tidak valid"):
+            load("--regency", "3215")
+        with self.assertRaisesMessage(CommandError, "Tidak ada data"):
+            load("--regency", "99.99")
+        self.assertFalse(Province.objects.exists())
+
+    def test_refuses_a_broken_source_file_and_writes_nothing(self):
+        import shutil
+        import tempfile
+        from pathlib import Path
+
+        with tempfile.TemporaryDirectory() as tmp:
+            for name in ("provinces.csv", "regencies.csv", "districts.csv"):
+                shutil.copy(SOURCE / name, tmp)
+            Path(tmp, "villages.csv").write_text(
+                "code,district_code,name\n32.15.01.1001,32.15.01,Karawang Kulon\n"
+                "32.15.01.X,32.15.01,Rusak\n",
+                encoding="utf-8",
+            )
+            with self.assertRaisesMessage(CommandError, "villages.csv baris 3"):
+                load("--regency", "32.15", "--source", tmp)
+        self.assertFalse(District.objects.exists())
+
+
+class RoleTests(TestCase):
+    def test_migrate_creates_every_role_group_with_its_permissions(self):
+        self.assertEqual(
+            set(Group.objects.values_list("name", flat=True)) & set(roles.ROLES), set(roles.ROLES)
+        )
+        dinkop = Group.objects.get(name=roles.DINKOP)
+        self.assertTrue(dinkop.permissions.filter(codename="change_all_areas").exists())
+        leadership = Group.objects.get(name=roles.LEADERSHIP)
+        self.assertTrue(leadership.permissions.filter(codename="view_all_areas").exists())
+        self.assertFalse(leadership.permissions.filter(codename="change_all_areas").exists())
+
+    def test_setup_roles_is_reproducible_and_removes_hand_added_permissions(self):
+        mentor = Group.objects.get(name=roles.MENTOR)
+        mentor.permissions.add(Permission.objects.get(codename="change_all_areas"))
+        call_command("setup_roles", stdout=StringIO())
+        call_command("setup_roles", stdout=StringIO())
+        self.assertEqual(
+            set(mentor.permissions.values_list("codename", flat=True)),
+            {"view_village", "view_district"},
+        )
+
+
+class SeedDemoTests(TestCase):
+    fixtures = ["karawang_areas"]
+
+    def test_seed_demo_places_12_mentors_in_12_villages_of_4_kecamatan_idempotently(self):
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual(Mentor.objects.count(), 12)
+        active = Assignment.objects.active().select_related("village__district")
+        self.assertEqual(active.count(), 12)
+        per_district = {}
+        for assignment in active:
+            per_district.setdefault(assignment.village.district.name, set()).add(
+                assignment.village.code
+            )
+        self.assertEqual(set(per_district), {"Pedes", "Klari", "Cibuaya", "Jatisari"})
+        self.assertTrue(all(2 <= len(codes) <= 3 for codes in per_district.values()))
+        self.assertEqual(len(set().union(*per_district.values())), 12)
+        self.assertEqual(Village.objects.extreme_poverty().count(), 4)
+
+    def test_seed_demo_accounts_sign_in_and_land_on_their_pages(self):
+        call_command("seed_demo", stdout=StringIO())
+        from villages.management.commands.seed_demo import DEMO_PASSWORD
+
+        for username, heading in {
+            "admin": "Ringkasan Kabupaten Karawang",
+            "dinkop": "Ringkasan Kabupaten Karawang",
+            "pimpinan": "Ringkasan Kabupaten Karawang",
+            "patriot01": "Desa saya",
+            "camat.klari": "Kecamatan Klari",
+            "pkk.pedes": "Kecamatan Pedes",
+        }.items():
+            with self.subTest(username):
+                self.client.logout()
+                response = self.client.post(
+                    reverse("login"), {"username": username, "password": DEMO_PASSWORD}
+                )
+                self.assertRedirects(response, reverse("home"))
+                self.assertContains(self.client.get(reverse("home")), heading)
+
+    def test_seed_demo_needs_the_area_data(self):
+        Assignment.objects.all().delete()
+        Village.objects.all().delete()
+        District.objects.all().delete()
+        with self.assertRaisesMessage(CommandError, "load_areas"):
+            call_command("seed_demo", stdout=StringIO())
+
+    def test_seed_demo_for_2022_leaves_the_placements_expired(self):
+        call_command("seed_demo", "--year", "2022", stdout=StringIO())
+        self.assertEqual(Assignment.objects.count(), 12)
+        self.assertEqual(Assignment.objects.active().count(), 0)
+        self.assertEqual(set(Mentor.objects.values_list("cohort_year", flat=True)), {2022})
