@@ -171,3 +171,10 @@ class AnonymousAccessTests(TestCase):
     def test_admin_requires_login(self):
         response = self.client.get("/admin/")
         self.assertEqual(response.status_code, 302)
+
+
+class DefaultLanguageTests(TestCase):
+    def test_indonesian_even_when_the_browser_prefers_english(self):
+        response = self.client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
+        self.assertEqual(response["Content-Language"], "id")
+        self.assertContains(response, '<option value="id" selected>')

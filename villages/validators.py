@@ -36,9 +36,7 @@ def normalize_phone(value: str) -> str:
         normalized = digits
     if not _E164_ID.match(normalized):
         raise ValidationError(
-            _(
-                "Nomor telepon %(value)s tidak valid. Contoh: 0812-3456-7890 atau +6281234567890."
-            ),
+            _("Nomor telepon %(value)s tidak valid. Contoh: 0812-3456-7890 atau +6281234567890."),
             code="phone_invalid",
             params={"value": raw},
         )
