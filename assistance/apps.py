@@ -1,5 +1,62 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from villages import roles
+
+_WORK = [
+    "assistance.view_case",
+    "assistance.add_case",
+    "assistance.change_case",
+    "assistance.view_casedocument",
+    "assistance.add_casedocument",
+    "assistance.view_caseevent",
+    "assistance.view_service",
+    "assistance.view_step",
+]
+_READ = [
+    "assistance.view_case",
+    "assistance.view_casedocument",
+    "assistance.view_caseevent",
+    "assistance.view_service",
+    "assistance.view_step",
+]
+_REFERENCE = [
+    f"assistance.{action}_{model}"
+    for model in ("service", "step")
+    for action in ("view", "add", "change", "delete")
+]
 
 
 class AssistanceConfig(AppConfig):
     name = "assistance"
+    verbose_name = _("Pendampingan")
+    role_permissions = {
+        roles.DINKOP: [
+            *_WORK,
+            "assistance.delete_case",
+            "assistance.delete_casedocument",
+            "assistance.view_historicalcase",
+        ],
+        roles.MENTOR: _WORK,
+        roles.KECAMATAN: _READ,
+        roles.LEADERSHIP: _READ,
+        roles.ADMINISTRATOR: [
+            *_WORK,
+            *_REFERENCE,
+            "assistance.delete_case",
+            "assistance.view_historicalcase",
+        ],
+    }
+
+    def ready(self) -> None:
+        from businesses import panels
+
+        from .panels import cases_panel
+
+        panels.register(cases_panel)
+
+        from villages import demo as village_demo
+
+        from . import demo
+
+        village_demo.register(demo.seed)

@@ -1,1 +1,386 @@
-"""Models arrive with their issue; the app exists so the layout is fixed from the start."""
+"""Facilitation cases: one per business per service, moved step by step to an outcome.
+
+Services and their ordered steps are reference data (seeded from DOMAIN.md by a migration, edited
+by administrators), so a change of procedure is a data change, not a code change.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from businesses.models import Business
+from villages.access import AreaScopedQuerySet
+from villages.concurrency import VersionedModel
+from villages.models import Mentor
+
+STALLED_AFTER_DAYS = 14
+
+
+class Service(models.Model):
+    """NIB, halal, PIRT, kemasan, pemasaran. `code` ties a service to the business field its
+    outcome writes (see Case.LEGAL_FIELDS); the rest is editable."""
+
+    code = models.SlugField(_("kode"), max_length=20, unique=True)
+    name = models.CharField(_("nama layanan"), max_length=100)
+    description = models.TextField(_("keterangan"), blank=True)
+    order = models.PositiveSmallIntegerField(_("urutan"), default=0)
+    outcome_required = models.BooleanField(
+        _("wajib nomor hasil saat selesai"),
+        default=False,
+        help_text=_("Mis. nomor NIB, PIRT, atau sertifikat halal."),
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("layanan")
+        verbose_name_plural = _("layanan")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Step(models.Model):
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="steps", verbose_name=_("layanan")
+    )
+    order = models.PositiveSmallIntegerField(_("urutan"))
+    name = models.CharField(_("nama tahap"), max_length=150)
+    description = models.TextField(_("keterangan"), blank=True)
+
+    class Meta:
+        ordering = ["service", "order"]
+        verbose_name = _("tahap")
+        verbose_name_plural = _("tahap")
+        constraints = [
+            models.UniqueConstraint(fields=["service", "order"], name="step_order_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.name}"
+
+
+class Status(models.TextChoices):
+    OPEN = "open", _("Baru")
+    IN_PROGRESS = "in_progress", _("Berjalan")
+    SUBMITTED = "submitted", _("Diajukan")
+    DONE = "done", _("Selesai")
+    REJECTED = "rejected", _("Ditolak")
+    CANCELLED = "cancelled", _("Dibatalkan")
+
+
+# The moves a case may make; anything else is refused.
+TRANSITIONS = {
+    Status.OPEN: {Status.IN_PROGRESS, Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.SUBMITTED, Status.CANCELLED},
+    Status.SUBMITTED: {Status.DONE, Status.REJECTED, Status.IN_PROGRESS},
+    Status.REJECTED: {Status.IN_PROGRESS, Status.CANCELLED},
+    Status.CANCELLED: {Status.OPEN},
+    Status.DONE: set(),
+}
+ACTIVE_STATUSES = [Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED]
+NEEDS_REASON = {Status.REJECTED, Status.CANCELLED}
+
+
+class IllegalMove(Exception):
+    """A status or step change the case's rules do not allow; the message says why."""
+
+
+class CaseQuerySet(AreaScopedQuerySet):
+    village_path = "business__village"
+
+    def active(self) -> "CaseQuerySet":
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def stalled(self) -> "CaseQuerySet":
+        cutoff = timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
+        return self.active().filter(last_activity_at__lt=cutoff)
+
+
+class Case(VersionedModel):
+    # Which business fields a done case of these services fills in.
+    LEGAL_FIELDS = {
+        "nib": ("nib_number", "nib_date", None),
+        "pirt": ("pirt_number", None, "pirt_expiry"),
+        "halal": ("halal_number", "halal_date", None),
+    }
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="cases", verbose_name=_("usaha")
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.PROTECT, related_name="cases", verbose_name=_("layanan")
+    )
+    mentor = models.ForeignKey(
+        Mentor,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("Patriot Desa"),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status, default=Status.OPEN, db_index=True
+    )
+    step = models.ForeignKey(
+        Step,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("tahap saat ini"),
+    )
+    opened_on = models.DateField(_("tanggal mulai"), default=timezone.localdate)
+    submitted_on = models.DateField(_("tanggal diajukan"), null=True, blank=True)
+    closed_on = models.DateField(_("tanggal ditutup"), null=True, blank=True)
+    outcome_number = models.CharField(_("nomor hasil"), max_length=50, blank=True)
+    outcome_date = models.DateField(_("tanggal terbit"), null=True, blank=True)
+    outcome_expiry = models.DateField(_("berlaku sampai"), null=True, blank=True)
+    reason = models.TextField(_("alasan ditolak/dibatalkan"), blank=True)
+    # Kept on the row (not computed from the timeline) so "Tugas saya" and the stalled filter
+    # sort and filter on an index.
+    last_activity_at = models.DateTimeField(_("aktivitas terakhir"), default=timezone.now)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["last_activity_at"])
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_activity_at"]
+        verbose_name = _("kasus pendampingan")
+        verbose_name_plural = _("kasus pendampingan")
+        constraints = [
+            models.UniqueConstraint(fields=["business", "service"], name="one_case_per_service")
+        ]
+        indexes = [
+            models.Index(fields=["status", "last_activity_at"]),
+            models.Index(fields=["service", "status"]),
+            models.Index(fields=["mentor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} – {self.business}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_stalled(self) -> bool:
+        cutoff = timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
+        return self.is_active and self.last_activity_at < cutoff
+
+    @cached_property
+    def steps(self) -> list[Step]:
+        return list(self.service.steps.all())
+
+    @property
+    def next_step(self) -> Step | None:
+        current = self.step.order if self.step else 0
+        return next((s for s in self.steps if s.order > current), None)
+
+    @property
+    def progress(self) -> int:
+        """Percent of steps reached; a done case is 100."""
+        if self.status == Status.DONE:
+            return 100
+        if not self.steps or not self.step:
+            return 0
+        return round(
+            100 * sum(1 for s in self.steps if s.order <= self.step.order) / len(self.steps)
+        )
+
+    def allowed_moves(self) -> list[str]:
+        return [s for s in Status.values if s in TRANSITIONS[Status(self.status)]]
+
+    # Actions: each checks the rules, changes the case and writes its timeline entry. The caller
+    # saves the case (with save_versioned) in the same transaction.
+
+    def move_to_step(self, step: Step, *, by, note: str = "") -> "CaseEvent":
+        if step.service_id != self.service_id:
+            raise IllegalMove(_("Tahap itu bukan milik layanan ini."))
+        if self.status not in (Status.OPEN, Status.IN_PROGRESS):
+            raise IllegalMove(_("Tahap hanya bisa diubah saat kasus berstatus Baru atau Berjalan."))
+        if self.step_id == step.pk:
+            raise IllegalMove(_("Kasus sudah berada di tahap itu."))
+        # Forward one step at a time; going back (to correct a mistake) is allowed.
+        current = self.step.order if self.step else 0
+        if step.order > current and step != self.next_step:
+            raise IllegalMove(
+                _("Tahap tidak boleh dilompati: selesaikan dulu tahap %(step)s.")
+                % {"step": self.next_step}
+            )
+        previous_status = self.status
+        self.step = step
+        if self.status == Status.OPEN:
+            self.status = Status.IN_PROGRESS
+        return self._event(
+            CaseEvent.Kind.STEP, by, text=note, step=step, from_status=previous_status
+        )
+
+    def move_to(self, status: str, *, by, reason: str = "", outcome: dict | None = None):
+        status = Status(status)
+        if status not in TRANSITIONS[Status(self.status)]:
+            raise IllegalMove(
+                _("Status tidak bisa diubah dari %(old)s ke %(new)s.")
+                % {"old": self.get_status_display(), "new": status.label}
+            )
+        if status in NEEDS_REASON and not reason.strip():
+            raise IllegalMove(_("Tuliskan alasan penolakan atau pembatalan."))
+        outcome = outcome or {}
+        if status == Status.DONE and self.service.outcome_required and not outcome.get("number"):
+            raise IllegalMove(
+                _("Isi nomor %(service)s yang terbit sebelum menutup kasus.")
+                % {"service": self.service.name}
+            )
+        previous = self.status
+        today = timezone.localdate()
+        self.status = status
+        if status == Status.SUBMITTED:
+            self.submitted_on = today
+        if status in (Status.DONE, Status.REJECTED, Status.CANCELLED):
+            self.closed_on = today
+            self.reason = reason.strip()
+        else:
+            self.closed_on = None
+        if status == Status.DONE:
+            self.outcome_number = outcome.get("number", "")
+            self.outcome_date = outcome.get("date") or today
+            self.outcome_expiry = outcome.get("expiry")
+            if self.steps:
+                self.step = self.steps[-1]
+            self._write_outcome_to_business()
+        return self._event(
+            CaseEvent.Kind.STATUS, by, text=reason.strip(), from_status=previous, to_status=status
+        )
+
+    def add_note(self, text: str, *, by) -> "CaseEvent":
+        if not text.strip():
+            raise IllegalMove(_("Catatan kosong."))
+        return self._event(CaseEvent.Kind.NOTE, by, text=text.strip())
+
+    def _write_outcome_to_business(self) -> None:
+        fields = self.LEGAL_FIELDS.get(self.service.code)
+        if not fields:
+            return
+        number_field, date_field, expiry_field = fields
+        business = self.business
+        setattr(business, number_field, self.outcome_number)
+        changed = [number_field]
+        if date_field:
+            setattr(business, date_field, self.outcome_date)
+            changed.append(date_field)
+        if expiry_field:
+            setattr(business, expiry_field, self.outcome_expiry)
+            changed.append(expiry_field)
+        business.version += 1
+        business.save(update_fields=[*changed, "version", "updated_at"])
+
+    def _event(self, kind: str, by, **fields) -> "CaseEvent":
+        self.last_activity_at = timezone.now()
+        return CaseEvent(case=self, kind=kind, by=by, at=self.last_activity_at, **fields)
+
+
+class CaseEventQuerySet(AreaScopedQuerySet):
+    village_path = "case__business__village"
+
+
+class CaseEvent(models.Model):
+    """One line of a case's timeline: who did what, when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Kasus dibuka")
+        STEP = "step", _("Tahap")
+        STATUS = "status", _("Status")
+        NOTE = "note", _("Catatan")
+        DOCUMENT = "document", _("Dokumen")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=Kind)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    step = models.ForeignKey(
+        Step, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    from_status = models.CharField(max_length=12, choices=Status, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status, blank=True)
+    text = models.TextField(blank=True)
+    document = models.ForeignKey(
+        "CaseDocument", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("riwayat kasus")
+        verbose_name_plural = _("riwayat kasus")
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
+def document_path(instance: "CaseDocument", filename: str) -> str:
+    # The stored name carries no personal data: the original name stays in `filename`.
+    return f"kasus/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
+
+
+class CaseDocumentQuerySet(AreaScopedQuerySet):
+    village_path = "case__business__village"
+
+
+class CaseDocument(models.Model):
+    class Kind(models.TextChoices):
+        CERTIFICATE = "sertifikat", _("Sertifikat / izin")
+        LABEL = "label", _("Desain label / kemasan")
+        PHOTO = "foto", _("Foto")
+        FORM = "formulir", _("Formulir / bukti pengajuan")
+        OTHER = "lainnya", _("Lainnya")
+
+    EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
+
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("kasus")
+    )
+    kind = models.CharField(_("jenis dokumen"), max_length=12, choices=Kind, default=Kind.OTHER)
+    title = models.CharField(_("judul"), max_length=150, blank=True)
+    file = models.FileField(_("berkas"), storage=private_storage, upload_to=document_path)
+    filename = models.CharField(_("nama berkas asli"), max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField(_("ukuran (byte)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+
+    objects = CaseDocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("dokumen")
+        verbose_name_plural = _("dokumen")
+
+    def __str__(self) -> str:
+        return self.title or self.filename
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:document", args=[self.pk])
+
+    @property
+    def extension(self) -> str:
+        return self.EXTENSIONS.get(self.content_type, "bin")

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "axes",
+    "simple_history",
     "villages",
     "businesses",
     "assistance",
@@ -87,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that it sees failed logins after every other middleware has run.
     "axes.middleware.AxesMiddleware",
 ]
@@ -162,7 +164,12 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Public uploads (product photos) are served from MEDIA_URL; private ones (case documents, which
+# may show NIK or addresses) live outside it and are served only by a view that checks access.
+MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # Security: strict by default, relaxed only where plain-HTTP local development needs it.
 SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)

@@ -137,10 +137,16 @@ class RoleTests(TestCase):
         mentor.permissions.add(Permission.objects.get(codename="change_all_areas"))
         call_command("setup_roles", stdout=StringIO())
         call_command("setup_roles", stdout=StringIO())
-        self.assertEqual(
-            set(mentor.permissions.values_list("codename", flat=True)),
-            {"view_village", "view_district"},
-        )
+        granted = {
+            f"{app}.{codename}"
+            for app, codename in mentor.permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        self.assertEqual(granted, roles.declared_permissions()[roles.MENTOR])
+        self.assertNotIn("villages.change_all_areas", granted)
+        self.assertIn("businesses.change_business", granted)
+        self.assertNotIn("businesses.view_nik", granted)
 
 
 class SeedDemoTests(TestCase):

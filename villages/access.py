@@ -112,18 +112,25 @@ class AreaScopedQuerySet(models.QuerySet):
 
 
 def get_for_user(
-    queryset: AreaScopedQuerySet, user: Any, *, write: bool = False, **lookup: Any
+    queryset: AreaScopedQuerySet,
+    user: Any,
+    *,
+    write: bool = False,
+    perm: str | None = None,
+    **lookup: Any,
 ) -> models.Model:
-    """The object, if the user may see it (else 404) and, when `write`, change it (else 403).
+    """The object, if the user may see it (else 404) and, when `write` or `perm` is given, act
+    on it (else 403).
 
     Outside the user's area the object does not exist for them: 404 keeps it from being revealed.
     Inside the area but read-only (a kecamatan viewer, the leadership), a write is forbidden: 403.
+    `perm` names the permission the action needs (default: the model's change permission).
     """
     obj = get_object_or_404(queryset.visible_to(user), **lookup)
-    if write:
+    if write or perm:
         opts = queryset.model._meta
-        may_change = user.has_perm(f"{opts.app_label}.change_{opts.model_name}")
-        if not may_change or not queryset.editable_by(user).filter(pk=obj.pk).exists():
+        perm = perm or f"{opts.app_label}.change_{opts.model_name}"
+        if not user.has_perm(perm) or not queryset.editable_by(user).filter(pk=obj.pk).exists():
             raise PermissionDenied
     return obj
 

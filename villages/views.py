@@ -1,9 +1,10 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import set_language
 
+from . import history
 from .access import VIEW_ALL, can_edit, get_for_user
 from .forms import ExtremePovertyForm, VillageFilterForm
 from .models import Assignment, District, KecamatanViewer, Mentor, Village
@@ -180,3 +182,53 @@ def locked_out(
     """Shown by django-axes instead of the login page while a username/address pair is locked."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"lockout_minutes": minutes}, status=429)
+
+
+def _tracked_model(request: HttpRequest, label: str):
+    model = history.tracked_models().get(label)
+    if model is None:
+        raise Http404
+    opts = model._meta
+    if not (
+        request.user.has_perm(VIEW_ALL)
+        and request.user.has_perm(f"{opts.app_label}.view_historical{opts.model_name}")
+    ):
+        raise PermissionDenied
+    return model
+
+
+def history_list(request: HttpRequest) -> HttpResponse:
+    """Recent changes of one kind of record (staff): who, when, what changed."""
+    tracked = history.tracked_models()
+    label = request.GET.get("jenis") or next(iter(tracked))
+    model = _tracked_model(request, label)
+    rows = model.history.select_related("history_user").order_by("-history_date", "-history_id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "villages/history.html",
+        {
+            "entries": history.page_entries(model, list(page.object_list)),
+            "page": page,
+            "query": f"jenis={label}",
+            "kinds": [(key, m._meta.verbose_name_plural) for key, m in tracked.items()],
+            "kind": label,
+        },
+    )
+
+
+def history_object(request: HttpRequest, label: str, pk: int) -> HttpResponse:
+    model = _tracked_model(request, label)
+    entries = history.object_history(model, pk)
+    if not entries:
+        raise Http404
+    return render(
+        request,
+        "villages/history.html",
+        {
+            "entries": entries,
+            "kind": label,
+            "object_label": entries[0].object_label,
+            "model_name": model._meta.verbose_name,
+        },
+    )

@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from villages import roles
+from villages import demo, roles
 from villages.models import Assignment, District, KecamatanViewer, Mentor, Village, one_year_after
 
 DEMO_PASSWORD = "demo-karawang"  # noqa: S105 - demo accounts only, listed in README
@@ -101,6 +101,7 @@ class Command(BaseCommand):
                     start_date=start,
                     defaults={"end_date": one_year_after(start)},
                 )
+        demo.run_steps(self.stdout.write)
         self.stdout.write(
             f"Demo siap: {Mentor.objects.count()} Patriot Desa, "
             f"{Assignment.objects.active().count()} penugasan aktif, "

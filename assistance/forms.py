@@ -1,0 +1,216 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from businesses.models import Business
+from villages.forms_base import DateInput
+from villages.models import Assignment, District, Mentor, Village
+
+from .models import Case, CaseDocument, Service, Status, Step
+
+# Magic numbers: what a file *is*, whatever its name or the browser claims.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+]
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cari usaha"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nama usaha/pemilik")}),
+    )
+    layanan = forms.ModelChoiceField(
+        label=_("Layanan"),
+        queryset=Service.objects.all(),
+        required=False,
+        empty_label=_("Semua layanan"),
+        to_field_name="code",
+    )
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Semua status")), ("aktif", _("Semua yang aktif")), *Status.choices],
+    )
+    tahap = forms.ModelChoiceField(
+        label=_("Tahap"),
+        queryset=Step.objects.select_related("service"),
+        required=False,
+        empty_label=_("Semua tahap"),
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=District.objects.none(),
+        required=False,
+        empty_label=_("Semua kecamatan"),
+        to_field_name="code",
+    )
+    desa = forms.ModelChoiceField(
+        label=_("Desa"),
+        queryset=Village.objects.none(),
+        required=False,
+        empty_label=_("Semua desa"),
+        to_field_name="code",
+    )
+    mentor = forms.ModelChoiceField(
+        label=_("Patriot Desa"),
+        queryset=Mentor.objects.none(),
+        required=False,
+        empty_label=_("Semua"),
+    )
+    macet = forms.BooleanField(label=_("Macet (14 hari tanpa aktivitas)"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
+        villages = Village.objects.visible_to(user).in_home_regency()
+        self.fields["desa"].queryset = villages.select_related("district")
+        self.fields["mentor"].queryset = (
+            Mentor.objects.filter(assignments__village__in=villages)
+            .distinct()
+            .select_related("user")
+        )
+        self.fields["tahap"].label_from_instance = lambda s: f"{s.service.name}: {s}"
+
+    def filter(self, cases):
+        data = self.cleaned_data
+        if data["q"]:
+            cases = cases.filter(business__in=Business.objects.search(data["q"]))
+        if data["layanan"]:
+            cases = cases.filter(service=data["layanan"])
+        if data["status"] == "aktif":
+            cases = cases.active()
+        elif data["status"]:
+            cases = cases.filter(status=data["status"])
+        if data["tahap"]:
+            cases = cases.filter(step=data["tahap"])
+        if data["kecamatan"]:
+            cases = cases.filter(business__village__district=data["kecamatan"])
+        if data["desa"]:
+            cases = cases.filter(business__village=data["desa"])
+        if data["mentor"]:
+            cases = cases.filter(mentor=data["mentor"])
+        if data["macet"]:
+            cases = cases.stalled()
+        return cases
+
+
+class CaseCreateForm(forms.ModelForm):
+    note = forms.CharField(
+        label=_("Catatan awal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    class Meta:
+        model = Case
+        fields = ["service", "mentor", "opened_on"]
+        widgets = {"opened_on": DateInput()}
+
+    def __init__(self, *args, business: Business, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.business = business
+        taken = business.cases.values("service")
+        self.fields["service"].queryset = Service.objects.exclude(pk__in=taken)
+        self.fields["service"].empty_label = None
+        active_here = Assignment.objects.active().filter(village=business.village_id)
+        self.fields["mentor"].queryset = (
+            Mentor.objects.filter(assignments__in=active_here).select_related("user").distinct()
+        )
+        own = Mentor.objects.filter(user=user).first()
+        if own:
+            self.fields["mentor"].initial = own.pk
+
+    def clean_service(self) -> Service:
+        service = self.cleaned_data["service"]
+        if Case.objects.filter(business=self.instance.business, service=service).exists():
+            raise ValidationError(
+                gettext("Usaha ini sudah punya kasus %(service)s.") % {"service": service}
+            )
+        return service
+
+
+class VersionedActionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class StepForm(VersionedActionForm):
+    step = forms.ModelChoiceField(label=_("Tahap"), queryset=Step.objects.none())
+    note = forms.CharField(
+        label=_("Catatan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = case.service.steps.all()
+        self.fields["version"].initial = case.version
+        if case.next_step:
+            self.fields["step"].initial = case.next_step.pk
+
+
+class StatusForm(VersionedActionForm):
+    status = forms.ChoiceField(label=_("Ubah status ke"))
+    reason = forms.CharField(
+        label=_("Alasan (wajib bila ditolak/dibatalkan)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome_number = forms.CharField(label=_("Nomor yang terbit"), required=False, max_length=50)
+    outcome_date = forms.DateField(label=_("Tanggal terbit"), required=False, widget=DateInput())
+    outcome_expiry = forms.DateField(label=_("Berlaku sampai"), required=False, widget=DateInput())
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [(s, Status(s).label) for s in case.allowed_moves()]
+        self.fields["version"].initial = case.version
+
+    def outcome(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "number": data.get("outcome_number", "").strip(),
+            "date": data.get("outcome_date"),
+            "expiry": data.get("outcome_expiry"),
+        }
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Catatan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = CaseDocument
+        fields = ["file", "kind", "title"]
+        widgets = {
+            "file": forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
+        }
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.DOCUMENT_MAX_BYTES:
+            raise ValidationError(
+                gettext("Berkas %(size)s MB; paling besar 5 MB.")
+                % {"size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ",")},
+                code="too_big",
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        content_type = sniff_content_type(head)
+        if content_type is None:
+            raise ValidationError(
+                gettext("Isi berkas bukan PDF, JPEG, atau PNG (apa pun nama berkasnya)."),
+                code="type",
+            )
+        self.instance.content_type = content_type
+        self.instance.size = upload.size
+        self.instance.filename = upload.name[:255]
+        return upload

@@ -1,0 +1,271 @@
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from businesses.models import Business
+from villages.access import can_edit, get_for_user
+from villages.concurrency import EditConflict, save_versioned
+
+from .forms import (
+    CaseCreateForm,
+    CaseFilterForm,
+    DocumentForm,
+    NoteForm,
+    StatusForm,
+    StepForm,
+)
+from .models import Case, CaseDocument, CaseEvent, IllegalMove, Service, Status
+
+PAGE_SIZE = 25
+BOARD_COLUMN_LIMIT = 30
+
+
+def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
+    return get_for_user(
+        Case.objects.select_related(
+            "business__village__district", "service", "step", "mentor__user"
+        ),
+        request.user,
+        write=write,
+        pk=pk,
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _case_rows(cases):
+    return cases.select_related("business__village__district", "service", "step", "mentor__user")
+
+
+@vary_on_headers("HX-Request")
+def case_list(request: HttpRequest) -> HttpResponse:
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    cases = Case.objects.visible_to(request.user)
+    if form.is_valid():
+        cases = form.filter(cases)
+    page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    template = "assistance/case_list.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#results"
+    return render(request, template, context)
+
+
+def case_board(request: HttpRequest, code: str) -> HttpResponse:
+    """One column per status for one service; each column shows its most recent cases."""
+    service = get_object_or_404(Service, code=code)
+    cases = Case.objects.visible_to(request.user).filter(service=service)
+    counts = dict(cases.values_list("status").annotate(n=Count("pk")).order_by())
+    columns = []
+    for status in Status:
+        rows = list(_case_rows(cases.filter(status=status))[:BOARD_COLUMN_LIMIT])
+        columns.append({"status": status, "cases": rows, "count": counts.get(status.value, 0)})
+    return render(
+        request,
+        "assistance/case_board.html",
+        {"service": service, "services": Service.objects.all(), "columns": columns},
+    )
+
+
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    """A mentor's open cases in their villages, the longest without activity first."""
+    cases = Case.objects.visible_to(request.user).active().order_by("last_activity_at")
+    page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "assistance/my_tasks.html", {"page": page, "query": ""})
+
+
+def case_create(request: HttpRequest, business_pk: int) -> HttpResponse:
+    business = get_for_user(
+        Business.objects.select_related("village"),
+        request.user,
+        perm="assistance.add_case",
+        pk=business_pk,
+    )
+    form = CaseCreateForm(request.POST or None, business=business, user=request.user)
+    if not form.fields["service"].queryset.exists():
+        messages.info(request, _("Usaha ini sudah punya kasus untuk semua layanan."))
+        return redirect(business)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            case = form.save(commit=False)
+            case.last_activity_at = timezone.now()
+            case.save()
+            CaseEvent.objects.create(
+                case=case,
+                kind=CaseEvent.Kind.CREATED,
+                by=request.user,
+                at=case.last_activity_at,
+                text=form.cleaned_data["note"].strip(),
+            )
+        messages.success(request, _("Kasus %(case)s dibuka.") % {"case": case})
+        return redirect(case)
+    return render(
+        request,
+        "assistance/case_form.html",
+        {"form": form, "business": business},
+        status=400 if form.errors else 200,
+    )
+
+
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    return render(request, "assistance/case_detail.html", _case_context(request, case))
+
+
+def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
+    editable = can_edit(case, request.user)
+    context = {
+        "case": case,
+        "can_edit": editable,
+        "events": case.events.select_related("by", "step", "document")[:50],
+        "documents": case.documents.select_related("uploaded_by"),
+    }
+    if editable:
+        context.setdefault("step_form", StepForm(case=case))
+        context.setdefault("status_form", StatusForm(case=case))
+        context.setdefault("note_form", NoteForm())
+        context.setdefault("document_form", DocumentForm())
+    return context | extra
+
+
+def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpResponse:
+    context = _case_context(request, case, **forms)
+    template = "assistance/case_detail.html"
+    if request.htmx:
+        template += "#work"
+    return render(request, template, context, status=status)
+
+
+def _versioned_action(
+    request: HttpRequest, pk: int, form_class, form_key: str, act: Callable
+) -> HttpResponse:
+    """Run one case action: validate, apply the rule, save unless someone saved in between."""
+    case = _get_case(request, pk, write=True)
+    form = form_class(request.POST, case=case)
+    if not form.is_valid():
+        return _render_case(request, case, 400, **{form_key: form})
+    try:
+        with transaction.atomic():
+            event = act(case, form)
+            save_versioned(case, form.cleaned_data["version"])
+            event.case = case
+            event.save()
+    except IllegalMove as refused:
+        form.add_error(None, str(refused))
+        return _render_case(request, _get_case(request, pk), 400, **{form_key: form})
+    except EditConflict:
+        fresh = _get_case(request, pk)
+        return _render_case(
+            request,
+            fresh,
+            409,
+            conflict=_(
+                "Kasus ini baru saja diubah orang lain; tampilan sudah diperbarui ke keadaan "
+                "terkini. Perubahan Anda belum disimpan: ulangi bila masih perlu."
+            ),
+        )
+    if not request.htmx:
+        messages.success(request, _("Kasus diperbarui."))
+        return redirect(case)
+    return _render_case(request, _get_case(request, pk), flash=_("Tersimpan."))
+
+
+@require_POST
+def case_step(request: HttpRequest, pk: int) -> HttpResponse:
+    return _versioned_action(
+        request,
+        pk,
+        StepForm,
+        "step_form",
+        lambda case, form: case.move_to_step(
+            form.cleaned_data["step"], by=request.user, note=form.cleaned_data["note"]
+        ),
+    )
+
+
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return _versioned_action(
+        request,
+        pk,
+        StatusForm,
+        "status_form",
+        lambda case, form: case.move_to(
+            form.cleaned_data["status"],
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            outcome=form.outcome(),
+        ),
+    )
+
+
+def _touch(case: Case, event: CaseEvent) -> None:
+    """Notes and documents never conflict with other edits: they only add to the timeline."""
+    event.save()
+    Case.objects.filter(pk=case.pk).update(last_activity_at=event.at)
+    case.last_activity_at = event.at
+
+
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk, write=True)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, 400, note_form=form)
+    with transaction.atomic():
+        _touch(case, case.add_note(form.cleaned_data["text"], by=request.user))
+    if not request.htmx:
+        return redirect(case)
+    return _render_case(request, case, flash=_("Catatan ditambahkan."))
+
+
+@require_POST
+def case_document(request: HttpRequest, pk: int) -> HttpResponse:
+    case = get_for_user(
+        Case.objects.select_related(
+            "business__village__district", "service", "step", "mentor__user"
+        ),
+        request.user,
+        perm="assistance.add_casedocument",
+        pk=pk,
+    )
+    form = DocumentForm(request.POST, request.FILES, instance=CaseDocument(case=case))
+    if not form.is_valid():
+        return _render_case(request, case, 400, document_form=form)
+    with transaction.atomic():
+        document = form.save(commit=False)
+        document.uploaded_by = request.user
+        document.save()
+        event = case._event(
+            CaseEvent.Kind.DOCUMENT, request.user, document=document, text=str(document)
+        )
+        _touch(case, event)
+    if not request.htmx:
+        return redirect(case)
+    return _render_case(request, case, flash=_("Dokumen diunggah."))
+
+
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Documents are private: served only to users who may see their case."""
+    document = get_for_user(CaseDocument.objects.all(), request.user, pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=document.content_type == "application/pdf",
+        filename=document.filename,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,224 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from villages.forms_base import (
+    ConfirmableWarningsMixin,
+    DateInput,
+    InlineValidationMixin,
+    RupiahField,
+    VersionedFormMixin,
+)
+from villages.models import District, Village
+
+from .models import Business, Gender, LegalGap, Product, Sector
+from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+
+
+class BusinessFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Cari"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Nama usaha, pemilik, atau produk")}
+        ),
+    )
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"),
+        queryset=District.objects.none(),
+        required=False,
+        empty_label=_("Semua kecamatan"),
+        to_field_name="code",
+    )
+    desa = forms.ModelChoiceField(
+        label=_("Desa"),
+        queryset=Village.objects.none(),
+        required=False,
+        empty_label=_("Semua desa"),
+        to_field_name="code",
+    )
+    sektor = forms.ChoiceField(
+        label=_("Sektor"), required=False, choices=[("", _("Semua sektor")), *Sector.choices]
+    )
+    legalitas = forms.ChoiceField(
+        label=_("Legalitas"), required=False, choices=[("", _("Semua")), *LegalGap.choices]
+    )
+    miskin_ekstrem = forms.BooleanField(label=_("Hanya desa miskin ekstrem"), required=False)
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
+        self.fields["desa"].queryset = (
+            Village.objects.visible_to(user).in_home_regency().select_related("district")
+        )
+        self.fields["desa"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+
+    def filter(self, businesses):
+        data = self.cleaned_data
+        businesses = businesses.search(data["q"])
+        if data["kecamatan"]:
+            businesses = businesses.filter(village__district=data["kecamatan"])
+        if data["desa"]:
+            businesses = businesses.filter(village=data["desa"])
+        if data["sektor"]:
+            businesses = businesses.filter(sector=data["sektor"])
+        if data["legalitas"]:
+            businesses = businesses.with_gap(data["legalitas"])
+        if data["miskin_ekstrem"]:
+            businesses = businesses.in_extreme_poverty_villages()
+        return businesses
+
+
+class BusinessForm(
+    InlineValidationMixin, ConfirmableWarningsMixin, VersionedFormMixin, forms.ModelForm
+):
+    monthly_turnover = RupiahField(label=_("Omzet per bulan (Rp)"), required=False)
+    masked_fields = {"owner_nik": mask_nik}
+
+    class Meta:
+        model = Business
+        fields = [
+            "name",
+            "owner_name",
+            "owner_nik",
+            "owner_gender",
+            "phone",
+            "address",
+            "village",
+            "sector",
+            "kbli",
+            "employees",
+            "monthly_turnover",
+            "nib_number",
+            "nib_date",
+            "pirt_number",
+            "pirt_expiry",
+            "halal_number",
+            "halal_date",
+        ]
+        widgets = {
+            "owner_nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "08xx-xxxx-xxxx"}),
+            "kbli": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "nib_number": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "nib_date": DateInput(),
+            "pirt_expiry": DateInput(),
+            "halal_date": DateInput(),
+            "owner_gender": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.can_view_nik = user.has_perm("businesses.view_nik")
+        self.fields["village"].queryset = (
+            Village.objects.editable_by(user).in_home_regency().select_related("district")
+        )
+        self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        stored_nik = self.instance.owner_nik
+        # Without the permission the stored NIK is never sent to the browser.
+        self.keeps_hidden_nik = bool(stored_nik) and not self.can_view_nik
+        if self.keeps_hidden_nik:
+            self.initial["owner_nik"] = ""
+            self.fields["owner_nik"].help_text = _(
+                "Tersimpan: %(masked)s. Kosongkan untuk tetap memakai NIK itu."
+            ) % {"masked": mask_nik(stored_nik)}
+        self.add_version_field()
+        self.add_confirm_field()
+
+    def clean_owner_nik(self) -> str:
+        value = self.cleaned_data.get("owner_nik", "")
+        if not value:
+            return self.instance.owner_nik if self.keeps_hidden_nik else ""
+        return clean_nik(value)
+
+    def clean_nib_number(self) -> str:
+        return clean_digits(self.cleaned_data.get("nib_number", ""), gettext("NIB"))
+
+    def clean_pirt_number(self) -> str:
+        return clean_digits(self.cleaned_data.get("pirt_number", ""), gettext("Nomor PIRT"), "-")
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("nib_date") and not cleaned.get("nib_number"):
+            self.add_error("nib_number", gettext("Isi nomor NIB bila tanggalnya diisi."))
+        if cleaned.get("halal_date") and not cleaned.get("halal_number"):
+            self.add_error("halal_number", gettext("Isi nomor sertifikat bila tanggalnya diisi."))
+        self.check_warnings()
+        return cleaned
+
+    def collect_warnings(self) -> list[str]:
+        data = self.cleaned_data
+        warnings = [*nib_warnings(data.get("nib_number", ""))]
+        warnings += pirt_warnings(data.get("pirt_number", ""), data.get("pirt_expiry"))
+        nik = data.get("owner_nik")
+        if nik and data.get("owner_gender") and nik_gender(nik) != data["owner_gender"]:
+            warnings.append(
+                gettext("Jenis kelamin tidak cocok dengan NIK (tanggal lahir perempuan + 40).")
+            )
+        warnings += self.duplicate_warnings()
+        return warnings
+
+    def duplicate_warnings(self) -> list[str]:
+        data = self.cleaned_data
+        same = Q(name__iexact=data.get("name", ""), village=data.get("village"))
+        if data.get("owner_nik"):
+            same |= Q(owner_nik=data["owner_nik"])
+        others = Business.objects.filter(same).exclude(pk=self.instance.pk)
+        visible = {b.pk: b for b in others.visible_to(self.user).select_related("village")}
+        warnings = []
+        for business in others.only("pk", "name", "owner_nik"):
+            reason = (
+                gettext("NIK pemilik sama")
+                if data.get("owner_nik") and business.owner_nik == data["owner_nik"]
+                else gettext("nama sama di desa yang sama")
+            )
+            if business.pk in visible:
+                warnings.append(
+                    gettext("Mungkin duplikat: %(name)s (%(village)s), %(reason)s.")
+                    % {
+                        "name": business.name,
+                        "village": visible[business.pk].village,
+                        "reason": reason,
+                    }
+                )
+            else:
+                # Outside the user's area: say that it exists, not what it is.
+                warnings.append(
+                    gettext("Mungkin duplikat: sudah ada usaha di wilayah lain dengan %(reason)s.")
+                    % {"reason": reason}
+                )
+        return warnings
+
+
+class ProductForm(InlineValidationMixin, VersionedFormMixin, forms.ModelForm):
+    price = RupiahField(label=_("Harga (Rp)"), required=False)
+
+    class Meta:
+        model = Product
+        fields = ["name", "description", "price", "photo", "featured"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_version_field()
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "image"):  # a new upload, checked by Pillow
+            if photo.size > PHOTO_MAX_BYTES:
+                raise ValidationError(gettext("Foto paling besar 5 MB."), code="too_big")
+            if photo.image.format not in ("JPEG", "PNG"):
+                raise ValidationError(gettext("Foto harus JPEG atau PNG."), code="format")
+        return photo
+
+
+__all__ = ["BusinessFilterForm", "BusinessForm", "Gender", "ProductForm"]

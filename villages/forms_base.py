@@ -1,0 +1,145 @@
+"""Form building blocks every app uses: inline validation, optimistic locking, confirmable
+warnings, Rupiah and date inputs."""
+
+import re
+from typing import Any
+
+from django import forms
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from .concurrency import EditConflict, save_versioned
+
+
+class DateInput(forms.DateInput):
+    """An HTML date input: the browser shows its own picker, the value travels as ISO."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class RupiahField(forms.IntegerField):
+    """Whole Rupiah; accepts what people type: 'Rp 1.500.000', '1500000', '1 500 000'."""
+
+    default_error_messages = {
+        "invalid": _("Tulis jumlah Rupiah tanpa sen, mis. 1.500.000."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = re.sub(r"(?i)^\s*rp\.?\s*", "", value)
+            value = re.sub(r"[\s.]", "", value)
+            if "," in value:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            return number_format(value, force_grouping=True)
+        return value
+
+
+class InlineValidationMixin:
+    """Each input re-validates on change with htmx and shows its own errors in place.
+
+    The view answers a POST carrying `_validate=<field>` with that field's errors only
+    (see `inline_errors_response`); nothing is saved. Without JavaScript the form posts as usual.
+    """
+
+    def enable_inline_validation(self, url: str) -> None:
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.HiddenInput | forms.FileInput):
+                continue
+            field.widget.attrs.update(
+                {
+                    "hx-post": url,
+                    "hx-trigger": "change",
+                    "hx-include": "closest form",
+                    "hx-vals": f'{{"_validate": "{self.add_prefix(name)}"}}',
+                    "hx-target": f"#errors-{self.add_prefix(name)}",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "closest form:abort",
+                }
+            )
+
+
+class ConfirmableWarningsMixin:
+    """Soft checks: `collect_warnings()` returns messages a user must confirm before saving."""
+
+    confirm_label = _("Saya sudah memeriksa peringatan di atas; simpan tetap.")
+
+    def add_confirm_field(self) -> None:
+        self.fields["confirm_warnings"] = forms.BooleanField(
+            label=self.confirm_label, required=False
+        )
+        self.warnings: list[str] = []
+
+    def collect_warnings(self) -> list[str]:
+        return []
+
+    def check_warnings(self) -> None:
+        """Call at the end of clean(): unconfirmed warnings keep the form from saving."""
+        if self.errors:
+            return
+        self.warnings = self.collect_warnings()
+        if self.warnings and not self.cleaned_data.get("confirm_warnings"):
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _("Periksa peringatan berikut, lalu centang konfirmasi untuk menyimpan."),
+                    code="unconfirmed",
+                ),
+            )
+
+
+class VersionedFormMixin:
+    """Carries the version the page was rendered with; `save_or_conflict` refuses a stale save."""
+
+    conflict_message = _(
+        "Data ini sudah diubah orang lain sejak Anda membukanya. Perubahan Anda belum disimpan. "
+        "Nilai yang tersimpan sekarang ditunjukkan di bawah; periksa lalu simpan lagi bila perlu."
+    )
+    masked_fields: dict[str, Any] = {}
+
+    def add_version_field(self) -> None:
+        self.fields["version"] = forms.IntegerField(widget=forms.HiddenInput, required=False)
+        self.fields["version"].initial = self.instance.version
+        self.conflict: list[tuple[str, str, str]] = []
+
+    def save_or_conflict(self, **save_kwargs: Any) -> bool:
+        instance = self.save(commit=False)
+        expected = self.cleaned_data.get("version") or instance.version
+        try:
+            save_versioned(instance, expected, **save_kwargs)
+        except EditConflict as conflict:
+            self._show_conflict(conflict.current)
+            return False
+        self.save_m2m()
+        return True
+
+    def _show_conflict(self, current: Any) -> None:
+        if current is None:
+            self.add_error(None, _("Data ini sudah dihapus orang lain."))
+            return
+        for name, field in self.fields.items():
+            if name in ("version", "confirm_warnings") or not hasattr(current, name):
+                continue
+            stored = getattr(current, name)
+            yours = self.cleaned_data.get(name)
+            if hasattr(stored, "pk"):
+                stored = stored.pk
+                yours = getattr(yours, "pk", yours)
+            if (stored or "") != (yours or ""):
+                show = self.masked_fields.get(name, lambda value: value)
+                self.conflict.append((field.label, show(yours or ""), show(stored or "")))
+        # The next submit is judged against the state the user has now been shown.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = current.version
+        self.add_error(None, forms.ValidationError(self.conflict_message, code="conflict"))
