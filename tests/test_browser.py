@@ -1,0 +1,126 @@
+"""What a mentor clicks through on a phone, in a real browser (Playwright driving Chromium).
+
+Needs Debian's chromium at /usr/bin/chromium (or CHROMIUM_PATH). Without it these tests are
+skipped on a developer machine; CI sets REQUIRE_BROWSER=1 so that a missing browser fails.
+"""
+
+import importlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.utils import timezone
+
+from assistance.models import Case, Service
+from businesses.models import Business
+
+from .base import PASSWORD, make_mentor
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+HAVE_BROWSER = Path(CHROMIUM).exists()
+if not HAVE_BROWSER and os.environ.get("REQUIRE_BROWSER"):
+    raise RuntimeError(f"REQUIRE_BROWSER is set but no Chromium at {CHROMIUM}")
+
+# Chromium flags for a closed network and a root user (see the machine notes in README).
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
+class MentorPhoneTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+        # test itself are still synchronous.
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self) -> None:
+        from villages.models import District, Province, Regency, Village
+
+        # A live-server test case flushes the tables between tests, migration-seeded rows too.
+        seed = importlib.import_module("assistance.migrations.0003_services_and_steps").seed
+        seed(django_apps, None)
+
+        province = Province.objects.create(code="32", name="JAWA BARAT")
+        regency = Regency.objects.create(code="32.15", province=province, name="KAB. KARAWANG")
+        pedes = District.objects.create(code="32.15.10", regency=regency, name="Pedes")
+        village = Village.objects.create(code="32.15.10.2001", district=pedes, name="Payungsari")
+        self.mentor = make_mentor("rizki", village)
+        business = Business.objects.create(
+            name="Terasi Payungsari", owner_name="Euis", owner_gender="P", sector="makanan",
+            village=village,
+        )
+        self.case = Case.objects.create(
+            business=business, service=Service.objects.get(code="halal"), mentor=self.mentor,
+            last_activity_at=timezone.now() - timezone.timedelta(days=20),
+        )
+        self.page = self.browser.new_page(**PHONE)
+        self.console: list[str] = []
+        self.page.on("console", lambda message: self.console.append(message.text))
+
+    def tearDown(self) -> None:
+        self.page.close()
+
+    def sign_in(self, next_url: str) -> None:
+        self.page.goto(f"{self.live_server_url}/akun/masuk/?next={next_url}")
+        self.page.fill("#id_username", "rizki")
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit].primary")
+
+    def test_mentor_moves_a_case_one_step_from_my_tasks_without_a_page_reload(self):
+        from playwright.sync_api import expect
+
+        self.sign_in("/pendampingan/tugas-saya/")
+        expect(self.page.locator("h1")).to_have_text("Tugas saya")
+        task = self.page.locator("li.stalled", has_text="Terasi Payungsari")
+        expect(task).to_contain_text("Macet")
+        task.get_by_role("link", name="Terasi Payungsari").click()
+        expect(self.page.locator("h1")).to_contain_text("Terasi Payungsari")
+
+        # A full reload would wipe this marker; an htmx swap keeps it.
+        self.page.evaluate("window.noReload = true")
+        form = self.page.locator("#step-form")
+        form.locator("textarea[name=note]").fill("Akun SIHALAL dibuat bersama pemilik")
+        form.get_by_role("button", name="Simpan tahap").click()
+
+        timeline = self.page.locator(".timeline")
+        expect(timeline).to_contain_text("Tahap: 1. NIB dengan KBLI yang sesuai")
+        expect(timeline).to_contain_text("Akun SIHALAL dibuat bersama pemilik")
+        expect(self.page.locator("#work .message")).to_have_text("Tersimpan.")
+        self.assertTrue(self.page.evaluate("window.noReload === true"))
+
+        self.case.refresh_from_db()
+        self.assertEqual(self.case.step.order, 1)
+        self.assertEqual(self.case.status, "in_progress")
+        self.assertEqual([m for m in self.console if "Content Security Policy" in m], [])
+
+    def test_pages_fit_a_360px_phone(self):
+        self.sign_in("/usaha/")
+        for path in ("/", "/usaha/", "/pendampingan/tugas-saya/", f"/pendampingan/{self.case.pk}/"):
+            with self.subTest(path):
+                self.page.goto(f"{self.live_server_url}{path}")
+                width = self.page.evaluate("document.documentElement.scrollWidth")
+                self.assertLessEqual(width, 360)
