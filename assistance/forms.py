@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -199,7 +200,7 @@ class DocumentForm(forms.ModelForm):
         if upload.size > settings.DOCUMENT_MAX_BYTES:
             raise ValidationError(
                 gettext("Berkas %(size)s MB; paling besar 5 MB.")
-                % {"size": f"{upload.size / 1024 / 1024:.1f}".replace(".", ",")},
+                % {"size": number_format(upload.size / 1024 / 1024, 1)},
                 code="too_big",
             )
         head = upload.read(16)

@@ -444,3 +444,68 @@ class IndexTests(PersonaTestCase):
         case = self.indexed_columns(Case._meta.db_table)
         for column in ("business_id", "service_id", "status", "step_id", "mentor_id"):
             self.assertIn(column, case)
+
+
+class SpreadsheetTests(PersonaTestCase):
+    def test_import_with_bad_rows_writes_nothing_and_names_row_and_column(self):
+        import tablib
+
+        from businesses.admin import BusinessResource
+
+        headers = ["name", "owner_name", "owner_nik", "owner_gender", "village_code", "sector",
+                   "employees"]
+        data = tablib.Dataset(headers=headers)
+        data.append(["Keripik A", "Iis", NIK_WOMAN, "P", "32.15.05.2001", "makanan", 1])
+        data.append(["Keripik B", "Euis", "3.21505E+15", "P", "32.15.05.2001", "makanan", 1])
+        data.append(["Keripik C", "Odih", "321505120385000", "L", "32.15.05.2001", "makanan", 1])
+        result = BusinessResource().import_data(data, dry_run=False, raise_errors=False)
+        self.assertTrue(result.has_validation_errors())
+        errors = {row.number: set(row.field_specific_errors) for row in result.invalid_rows}
+        self.assertEqual(errors, {2: {"owner_nik"}, 3: {"owner_nik"}})
+        self.assertIn("notasi ilmiah", str(result.invalid_rows[0].field_specific_errors))
+        self.assertFalse(Business.objects.exists())
+
+    def test_export_masks_the_nik_unless_permitted(self):
+        from businesses.admin import BusinessResource
+
+        make_business(self.duren, owner_nik=NIK_WOMAN)
+        masked = BusinessResource(user=self.mentor.user).export().csv
+        self.assertIn("3215••••••••0002", masked)
+        self.assertNotIn(NIK_WOMAN, masked)
+        self.assertIn(NIK_WOMAN, BusinessResource(user=self.staff).export().csv)
+        self.assertNotIn(NIK_WOMAN, BusinessResource().export().csv)
+
+
+class ProductPhotoAndDetailTests(PersonaTestCase):
+    def setUp(self) -> None:
+        self.business = make_business(self.duren)
+        self.client.force_login(self.mentor.user)
+
+    def test_a_photo_that_is_not_an_image_is_refused(self):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        fake = SimpleUploadedFile("foto.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
+        response = self.client.post(
+            reverse("businesses:product_create", args=[self.business.pk]),
+            {"name": "Keripik", "photo": fake},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("photo", response.context["form"].errors)
+        self.assertFalse(Product.objects.exists())
+
+    def test_detail_runs_a_constant_number_of_queries(self):
+        from assistance.models import Case, Service
+
+        url = self.business.get_absolute_url()
+        with CaptureQueriesContext(connection) as before:
+            self.client.get(url)
+        for i in range(5):
+            Product.objects.create(business=self.business, name=f"Produk {i}")
+        for service in Service.objects.all():
+            case = Case.objects.create(business=self.business, service=service)
+            case.add_note("catatan", by=self.mentor.user).save()
+        with CaptureQueriesContext(connection) as after:
+            response = self.client.get(url)
+        self.assertContains(response, "Produk 4")
+        self.assertContains(response, "catatan")
+        self.assertEqual(len(before), len(after))

@@ -92,3 +92,27 @@ class AssignmentTests(PersonaTestCase):
         with self.assertRaises(ValidationError) as raised:
             mentor.full_clean()
         self.assertIn("phone", raised.exception.message_dict)
+
+
+class RupiahFieldTests(SimpleTestCase):
+    def test_accepts_what_people_type_and_refuses_decimals(self):
+        from django import forms
+
+        from villages.forms_base import RupiahField
+
+        field = RupiahField(required=False)
+        for raw, expected in (("Rp 1.500.000", 1_500_000), ("1500000", 1_500_000),
+                              ("1,500,000", 1_500_000), ("rp. 25.000", 25_000), ("", None)):
+            with self.subTest(raw):
+                self.assertEqual(field.clean(raw), expected)
+        for raw in ("1,5", "1.5 juta", "1.50.000", "-5000"):
+            with self.subTest(raw), self.assertRaises(forms.ValidationError):
+                field.clean(raw)
+
+    def test_shows_dots_in_every_language(self):
+        from django.utils import translation
+
+        from villages.forms_base import RupiahField
+
+        with translation.override("en"):
+            self.assertEqual(RupiahField().prepare_value(1500000), "1.500.000")

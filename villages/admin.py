@@ -4,16 +4,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from import_export import fields, resources
+from import_export import fields
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
 from .models import Assignment, District, KecamatanViewer, Mentor, Province, Regency, Village
+from .resources import AllOrNothingResource
 
 User = get_user_model()
 
 
-class CodeResource(resources.ModelResource):
+class CodeResource(AllOrNothingResource):
     """Areas are matched by their Kemendagri code, so re-importing a sheet updates in place."""
 
     class Meta:
@@ -108,7 +109,7 @@ class VillageAdmin(ImportExportModelAdmin):
         return obj.kind_label
 
 
-class MentorResource(resources.ModelResource):
+class MentorResource(AllOrNothingResource):
     user = fields.Field("user", "username", ForeignKeyWidget(User, "username"))
 
     class Meta:
@@ -119,7 +120,7 @@ class MentorResource(resources.ModelResource):
         skip_unchanged = True
 
 
-class AssignmentResource(resources.ModelResource):
+class AssignmentResource(AllOrNothingResource):
     mentor = fields.Field("mentor", "mentor", ForeignKeyWidget(Mentor, "user__username"))
     village = fields.Field("village", "village_code", ForeignKeyWidget(Village, "code"))
 
@@ -182,7 +183,7 @@ class AssignmentAdmin(ImportExportModelAdmin):
         return obj.is_active(timezone.localdate())
 
 
-class KecamatanViewerResource(resources.ModelResource):
+class KecamatanViewerResource(AllOrNothingResource):
     user = fields.Field("user", "username", ForeignKeyWidget(User, "username"))
     district = fields.Field("district", "district_code", ForeignKeyWidget(District, "code"))
 
@@ -203,7 +204,7 @@ class KecamatanViewerAdmin(ImportExportModelAdmin):
     autocomplete_fields = ["user", "district"]
 
 
-class UserResource(resources.ModelResource):
+class UserResource(AllOrNothingResource):
     """Users without passwords: an imported account gets an unusable one until an admin sets it."""
 
     groups = fields.Field("groups", "groups", ManyToManyWidget(Group, field="name", separator=";"))

@@ -5,7 +5,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from .concurrency import EditConflict, save_versioned
@@ -18,6 +17,9 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+_GROUPED = re.compile(r"\d{1,3}(\.\d{3})+|\d{1,3}(,\d{3})+")
 
 
 class RupiahField(forms.IntegerField):
@@ -34,15 +36,18 @@ class RupiahField(forms.IntegerField):
 
     def to_python(self, value: Any) -> int | None:
         if isinstance(value, str):
-            value = re.sub(r"(?i)^\s*rp\.?\s*", "", value)
-            value = re.sub(r"[\s.]", "", value)
-            if "," in value:
+            value = re.sub(r"(?i)^\s*rp\.?\s*", "", value).replace(" ", "")
+            # Thousands grouped by dots (or commas, as an English keyboard types them); a
+            # decimal part ('1,5') is refused rather than guessed.
+            if _GROUPED.fullmatch(value):
+                value = re.sub(r"[.,]", "", value)
+            elif value and not value.isdigit():
                 raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return super().to_python(value)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, int):
-            return number_format(value, force_grouping=True)
+            return f"{value:,}".replace(",", ".")
         return value
 
 
