@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from villages import roles
 
+_VISITS = ["assistance.view_visit", "assistance.view_visitphoto"]
 _WORK = [
+    *_VISITS,
+    "assistance.add_visit",
     "assistance.view_case",
     "assistance.add_case",
     "assistance.change_case",
@@ -14,6 +17,7 @@ _WORK = [
     "assistance.view_step",
 ]
 _READ = [
+    *_VISITS,
     "assistance.view_case",
     "assistance.view_casedocument",
     "assistance.view_caseevent",
@@ -36,6 +40,7 @@ class AssistanceConfig(AppConfig):
             "assistance.delete_case",
             "assistance.delete_casedocument",
             "assistance.view_historicalcase",
+            "assistance.view_historicalvisit",
         ],
         roles.MENTOR: _WORK,
         roles.KECAMATAN: _READ,
@@ -45,18 +50,30 @@ class AssistanceConfig(AppConfig):
             *_REFERENCE,
             "assistance.delete_case",
             "assistance.view_historicalcase",
+            "assistance.view_historicalvisit",
         ],
     }
 
     def ready(self) -> None:
-        from businesses import panels
+        from villages import panels
 
-        from .panels import cases_panel
+        from .panels import (
+            business_visits_panel,
+            cases_panel,
+            mentor_panel,
+            village_cases_panel,
+            village_visits_panel,
+        )
 
-        panels.register(cases_panel)
+        panels.register("business", cases_panel)
+        panels.register("business", business_visits_panel)
+        panels.register("village", village_cases_panel)
+        panels.register("village", village_visits_panel)
+        panels.register("mentor", mentor_panel)
 
         from villages import demo as village_demo
 
         from . import demo
 
         village_demo.register(demo.seed)
+        village_demo.register(demo.seed_visits)

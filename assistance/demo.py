@@ -14,7 +14,7 @@ from django.utils import timezone
 from businesses.models import Business, Sector
 from villages.models import Assignment
 
-from .models import Case, CaseEvent, Service, Status
+from .models import Case, CaseEvent, Service, Status, Visit
 
 # A script: how many steps to take, then which statuses to move through.
 SCRIPTS = [
@@ -89,3 +89,38 @@ def seed(write: Callable[[str], None]) -> None:
                 play(case, script, assignment.mentor.user, start, rng)
                 created += 1
     write(f"Kasus demo: {created} baru, {Case.objects.count()} seluruhnya.")
+
+
+ACTIVITIES = [
+    "Mendata usaha baru dan membantu membuat akun OSS.",
+    "Mendampingi pengisian data bahan untuk sertifikasi halal.",
+    "Memotret produk untuk katalog dan etalase desa.",
+    "Diskusi desain label kemasan dengan pemilik usaha.",
+    "Pertemuan dengan kepala desa tentang produk OVOP.",
+    "Mengecek kelengkapan berkas PIRT.",
+]
+
+
+@transaction.atomic
+def seed_visits(write: Callable[[str], None]) -> None:
+    """About two visits a month per mentor since their placement began."""
+    today = timezone.localdate()
+    added = 0
+    for assignment in Assignment.objects.select_related("mentor__user", "village"):
+        if Visit.objects.filter(mentor=assignment.mentor, village=assignment.village).exists():
+            continue
+        rng = random.Random(f"visits-{assignment.village.code}")  # noqa: S311 - demo data
+        businesses = list(assignment.village.businesses.all())
+        day = assignment.start_date + timedelta(days=rng.randrange(3, 10))
+        while day <= min(today, assignment.end_date):
+            visit = Visit.objects.create(
+                mentor=assignment.mentor,
+                village=assignment.village,
+                date=day,
+                activities=rng.choice(ACTIVITIES),
+                created_by=assignment.mentor.user,
+            )
+            visit.businesses.set(rng.sample(businesses, min(rng.randrange(1, 4), len(businesses))))
+            added += 1
+            day += timedelta(days=rng.randrange(8, 22))
+    write(f"Kunjungan demo: {added} baru, {Visit.objects.count()} seluruhnya.")

@@ -1,15 +1,17 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
 from villages.forms_base import DateInput
+from villages.images import shrink_photo
 from villages.models import Assignment, District, Mentor, Village
 
-from .models import Case, CaseDocument, Service, Status, Step
+from .models import Case, CaseDocument, Service, Status, Step, Visit
 
 # Magic numbers: what a file *is*, whatever its name or the browser claims.
 SIGNATURES = [
@@ -215,3 +217,68 @@ class DocumentForm(forms.ModelForm):
         self.instance.size = upload.size
         self.instance.filename = upload.name[:255]
         return upload
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    """Several photos in one input (a phone's gallery picker), each shrunk for a weak signal."""
+
+    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "multiple": True})
+    max_photos = 6
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if len(files) > self.max_photos:
+            raise ValidationError(
+                gettext("Paling banyak %(n)s foto sekali unggah.") % {"n": self.max_photos}
+            )
+        return [shrink_photo(super(MultiplePhotoField, self).clean(f, initial)) for f in files]
+
+
+class VisitForm(forms.ModelForm):
+    photos = MultiplePhotoField(label=_("Foto"), required=False)
+
+    class Meta:
+        model = Visit
+        fields = ["village", "date", "businesses", "activities", "notes"]
+        widgets = {
+            "date": DateInput(),
+            "businesses": forms.CheckboxSelectMultiple,
+            "activities": forms.Textarea(attrs={"rows": 3}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        villages = Village.objects.editable_by(user).in_home_regency().select_related("district")
+        self.fields["village"].queryset = villages
+        self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        self.fields["businesses"].queryset = (
+            Business.objects.editable_by(user).select_related("village").order_by("name")
+        )
+        self.fields["businesses"].label_from_instance = lambda b: f"{b.name} ({b.village.name})"
+        if not self.initial.get("village") and villages.count() == 1:
+            self.initial["village"] = villages.first().pk
+
+    def clean_date(self):
+        visited = self.cleaned_data["date"]
+        if visited > timezone.localdate():
+            raise ValidationError(gettext("Tanggal kunjungan tidak boleh di masa depan."))
+        return visited
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        village = cleaned.get("village")
+        others = [
+            b for b in cleaned.get("businesses", []) if village and b.village_id != village.pk
+        ]
+        if others:
+            self.add_error(
+                "businesses",
+                gettext("Usaha berikut bukan di desa yang dikunjungi: %(names)s.")
+                % {"names": ", ".join(b.name for b in others)},
+            )
+        return cleaned

@@ -384,3 +384,76 @@ class CaseDocument(models.Model):
     @property
     def extension(self) -> str:
         return self.EXTENSIONS.get(self.content_type, "bin")
+
+
+class VisitQuerySet(AreaScopedQuerySet):
+    village_path = "village"
+
+
+class Visit(models.Model):
+    """A mentor's visit (kunjungan) to a village: who was visited and what was done."""
+
+    mentor = models.ForeignKey(
+        Mentor, on_delete=models.PROTECT, related_name="visits", verbose_name=_("Patriot Desa")
+    )
+    village = models.ForeignKey(
+        "villages.Village",
+        on_delete=models.PROTECT,
+        related_name="visits",
+        verbose_name=_("desa"),
+    )
+    date = models.DateField(_("tanggal kunjungan"), default=timezone.localdate, db_index=True)
+    businesses = models.ManyToManyField(
+        Business, blank=True, related_name="visits", verbose_name=_("usaha yang dikunjungi")
+    )
+    activities = models.TextField(_("yang dikerjakan"))
+    notes = models.TextField(_("catatan"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[businesses])
+    objects = VisitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("kunjungan")
+        verbose_name_plural = _("kunjungan")
+        indexes = [
+            models.Index(fields=["village", "date"]),
+            models.Index(fields=["mentor", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:visit", args=[self.pk])
+
+
+def visit_photo_path(instance: "VisitPhoto", filename: str) -> str:
+    return f"kunjungan/{instance.visit_id}/{timezone.now():%Y%m%d%H%M%S%f}.jpg"
+
+
+class VisitPhotoQuerySet(AreaScopedQuerySet):
+    village_path = "visit__village"
+
+
+class VisitPhoto(models.Model):
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("foto"), storage=private_storage, upload_to=visit_photo_path)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = VisitPhotoQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("foto kunjungan")
+        verbose_name_plural = _("foto kunjungan")
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:visit_photo", args=[self.pk])

@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/catatan/", views.case_note, name="note"),
     path("<int:pk>/dokumen/", views.case_document, name="upload"),
     path("dokumen/<int:pk>/", views.document_download, name="document"),
+    path("kunjungan/", views.visit_list, name="visits"),
+    path("kunjungan/baru/", views.visit_create, name="visit_create"),
+    path("kunjungan/<int:pk>/", views.visit_detail, name="visit"),
+    path("kunjungan/foto/<int:pk>/", views.visit_photo, name="visit_photo"),
 ]

@@ -1,6 +1,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -14,6 +15,8 @@ from django.views.decorators.vary import vary_on_headers
 from businesses.models import Business
 from villages.access import can_edit, get_for_user
 from villages.concurrency import EditConflict, save_versioned
+from villages.images import photo_response
+from villages.models import Mentor, Village
 
 from .forms import (
     CaseCreateForm,
@@ -22,8 +25,18 @@ from .forms import (
     NoteForm,
     StatusForm,
     StepForm,
+    VisitForm,
 )
-from .models import Case, CaseDocument, CaseEvent, IllegalMove, Service, Status
+from .models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    IllegalMove,
+    Service,
+    Status,
+    Visit,
+    VisitPhoto,
+)
 
 PAGE_SIZE = 25
 BOARD_COLUMN_LIMIT = 30
@@ -269,3 +282,77 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@vary_on_headers("HX-Request")
+def visit_list(request: HttpRequest) -> HttpResponse:
+    visits = (
+        Visit.objects.visible_to(request.user)
+        .select_related("mentor__user", "village__district")
+        .annotate(
+            business_count=Count("businesses", distinct=True),
+            photo_count=Count("photos", distinct=True),
+        )
+        .order_by("-date", "-pk")
+    )
+    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "assistance/visit_list.html",
+        {
+            "page": page,
+            "query": "",
+            "can_add": request.user.has_perm("assistance.add_visit")
+            and Mentor.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+def visit_create(request: HttpRequest) -> HttpResponse:
+    """A mentor logs a visit to one of their villages, with photos."""
+    mentor = Mentor.objects.filter(user=request.user).first()
+    if mentor is None or not request.user.has_perm("assistance.add_visit"):
+        raise PermissionDenied
+    chosen = Village.objects.filter(code=request.GET.get("desa")).values_list("pk", flat=True)
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"village": chosen.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            visit = form.save(commit=False)
+            visit.mentor = mentor
+            visit.created_by = request.user
+            visit.save()
+            form.save_m2m()
+            for photo in form.cleaned_data["photos"]:
+                VisitPhoto.objects.create(visit=visit, image=photo)
+        messages.success(
+            request, _("Kunjungan ke %(village)s dicatat.") % {"village": visit.village.name}
+        )
+        return redirect(visit.village)
+    return render(
+        request, "assistance/visit_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    visit = get_for_user(
+        Visit.objects.select_related("mentor__user", "village__district"), request.user, pk=pk
+    )
+    return render(
+        request,
+        "assistance/visit_detail.html",
+        {
+            "visit": visit,
+            "businesses": visit.businesses.all(),
+            "photos": visit.photos.all(),
+        },
+    )
+
+
+def visit_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = get_for_user(VisitPhoto.objects.all(), request.user, pk=pk)
+    return photo_response(photo.image, public=False)

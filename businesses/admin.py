@@ -24,9 +24,24 @@ class BusinessResource(AllOrNothingResource):
     class Meta:
         model = Business
         fields = (
-            "id", "name", "owner_name", "owner_nik", "owner_gender", "phone", "address",
-            "village", "sector", "kbli", "employees", "monthly_turnover", "nib_number",
-            "nib_date", "pirt_number", "pirt_expiry", "halal_number", "halal_date",
+            "id",
+            "name",
+            "owner_name",
+            "owner_nik",
+            "owner_gender",
+            "phone",
+            "address",
+            "village",
+            "sector",
+            "kbli",
+            "employees",
+            "monthly_turnover",
+            "nib_number",
+            "nib_date",
+            "pirt_number",
+            "pirt_expiry",
+            "halal_number",
+            "halal_date",
         )
         clean_model_instances = True
         skip_unchanged = True

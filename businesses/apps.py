@@ -5,10 +5,15 @@ from villages import roles
 
 _MANAGE = [
     f"businesses.{action}_{model}"
-    for model in ("business", "product")
+    for model in ("business", "product", "potential", "ovopselection")
     for action in ("view", "add", "change", "delete")
 ]
-_READ = ["businesses.view_business", "businesses.view_product"]
+_READ = [
+    "businesses.view_business",
+    "businesses.view_product",
+    "businesses.view_potential",
+    "businesses.view_ovopselection",
+]
 
 
 class BusinessesConfig(AppConfig):
@@ -20,6 +25,8 @@ class BusinessesConfig(AppConfig):
             "businesses.view_nik",
             "businesses.view_historicalbusiness",
             "businesses.view_historicalproduct",
+            "businesses.view_historicalpotential",
+            "businesses.view_historicalovopselection",
         ],
         roles.MENTOR: _MANAGE,
         roles.KECAMATAN: _READ,
@@ -29,12 +36,20 @@ class BusinessesConfig(AppConfig):
             "businesses.view_nik",
             "businesses.view_historicalbusiness",
             "businesses.view_historicalproduct",
+            "businesses.view_historicalpotential",
+            "businesses.view_historicalovopselection",
         ],
     }
 
     def ready(self) -> None:
         from villages import demo as village_demo
+        from villages import panels
 
         from . import demo
+        from .panels import businesses_panel, ovop_panel, potentials_panel
 
         village_demo.register(demo.seed)
+        village_demo.register(demo.seed_profiles)
+        panels.register("village", ovop_panel)
+        panels.register("village", potentials_panel)
+        panels.register("village", businesses_panel)

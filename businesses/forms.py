@@ -1,6 +1,6 @@
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -11,12 +11,11 @@ from villages.forms_base import (
     RupiahField,
     VersionedFormMixin,
 )
+from villages.images import shrink_photo
 from villages.models import District, Village
 
-from .models import Business, Gender, LegalGap, Product, Sector
+from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector
 from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
-
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
 
 
 class BusinessFilterForm(forms.Form):
@@ -100,8 +99,11 @@ class BusinessForm(
             "pirt_expiry",
             "halal_number",
             "halal_date",
+            "publication_consent",
+            "consent_date",
         ]
         widgets = {
+            "consent_date": DateInput(),
             "owner_nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             "phone": forms.TextInput(attrs={"inputmode": "tel", "placeholder": "08xx-xxxx-xxxx"}),
             "kbli": forms.TextInput(attrs={"inputmode": "numeric"}),
@@ -145,12 +147,24 @@ class BusinessForm(
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        if cleaned.get("publication_consent") and not cleaned.get("consent_date"):
+            cleaned["consent_date"] = timezone.localdate()
+        if not cleaned.get("publication_consent"):
+            cleaned["consent_date"] = None
         if cleaned.get("nib_date") and not cleaned.get("nib_number"):
             self.add_error("nib_number", gettext("Isi nomor NIB bila tanggalnya diisi."))
         if cleaned.get("halal_date") and not cleaned.get("halal_number"):
             self.add_error("halal_number", gettext("Isi nomor sertifikat bila tanggalnya diisi."))
         self.check_warnings()
         return cleaned
+
+    def save(self, commit: bool = True) -> Business:
+        business = super().save(commit=False)
+        if "publication_consent" in self.changed_data:
+            business.consent_recorded_by = self.user
+        if commit:
+            business.save()
+        return business
 
     def collect_warnings(self) -> list[str]:
         data = self.cleaned_data
@@ -213,12 +227,59 @@ class ProductForm(InlineValidationMixin, VersionedFormMixin, forms.ModelForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "image"):  # a new upload, checked by Pillow
-            if photo.size > PHOTO_MAX_BYTES:
-                raise ValidationError(gettext("Foto paling besar 5 MB."), code="too_big")
-            if photo.image.format not in ("JPEG", "PNG"):
-                raise ValidationError(gettext("Foto harus JPEG atau PNG."), code="format")
+        if photo and hasattr(photo, "content_type"):  # a new upload
+            return shrink_photo(photo)
         return photo
 
 
-__all__ = ["BusinessFilterForm", "BusinessForm", "Gender", "ProductForm"]
+class PotentialForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Potential
+        fields = ["category", "title", "description", "businesses", "photo"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "businesses": forms.CheckboxSelectMultiple,
+            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+        }
+
+    def __init__(self, *args, village: Village, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.village = village
+        self.fields["businesses"].queryset = village.businesses.order_by("name")
+        self.add_version_field()
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            return shrink_photo(photo)
+        return photo
+
+
+class PotentialReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("Catatan tinjauan"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class OvopForm(forms.ModelForm):
+    class Meta:
+        model = OvopSelection
+        fields = ["year", "product", "reason"]
+        widgets = {
+            "year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, village: Village, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.village = village
+        self.fields["product"].queryset = Product.objects.filter(
+            business__village=village
+        ).select_related("business")
+        self.fields["product"].label_from_instance = lambda p: f"{p.name} ({p.business.name})"
+        self.fields["year"].initial = timezone.localdate().year
+
+    def validate_unique(self) -> None:
+        # One per village and year: choosing again for the same year replaces the choice
+        # (the view updates the existing row), so the form does not refuse it.
+        pass

@@ -1,6 +1,7 @@
 """Micro-businesses in the villages, their products and their legal status."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -74,6 +75,10 @@ class BusinessQuerySet(AreaScopedQuerySet):
     def in_extreme_poverty_villages(self) -> "BusinessQuerySet":
         return self.filter(village__extreme_poverty_year__isnull=False)
 
+    def publishable(self) -> "BusinessQuerySet":
+        """Businesses whose owners agreed to the public showcase."""
+        return self.filter(publication_consent=True)
+
 
 class Business(VersionedModel):
     name = models.CharField(_("nama usaha"), max_length=150)
@@ -105,6 +110,20 @@ class Business(VersionedModel):
         _("nomor sertifikat halal"), max_length=50, blank=True, db_index=True
     )
     halal_date = models.DateField(_("tanggal sertifikat halal"), null=True, blank=True)
+    # Consent to show the business's products on the public showcase (name, products, prices,
+    # photos and a WhatsApp order link; never NIK or address). Recorded by the mentor.
+    publication_consent = models.BooleanField(
+        _("setuju produknya ditampilkan di etalase publik"), default=False, db_index=True
+    )
+    consent_date = models.DateField(_("tanggal persetujuan"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("persetujuan dicatat oleh"),
+    )
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     created_by = models.ForeignKey(
@@ -170,6 +189,10 @@ class Business(VersionedModel):
 class ProductQuerySet(AreaScopedQuerySet):
     village_path = "business__village"
 
+    def public(self) -> "ProductQuerySet":
+        """What the public showcase may show: products of consenting businesses only."""
+        return self.filter(business__publication_consent=True)
+
 
 def product_photo_path(instance: "Product", filename: str) -> str:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "jpg"
@@ -199,3 +222,125 @@ class Product(VersionedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("businesses:detail", args=[self.business_id])
+
+    def order_url(self) -> str:
+        """A WhatsApp chat with the seller, the message already written."""
+        phone = self.business.phone.lstrip("+")
+        if not phone:
+            return ""
+        text = _("Halo, saya ingin memesan %(product)s (%(business)s).") % {
+            "product": self.name,
+            "business": self.business.name,
+        }
+        return f"https://wa.me/{phone}?{urlencode({'text': text})}"
+
+
+class PotentialCategory(models.TextChoices):
+    AGRICULTURE = "pertanian", _("Ekonomi: pertanian dan perkebunan")
+    FISHERY = "perikanan", _("Ekonomi: perikanan dan peternakan")
+    FOOD = "olahan_pangan", _("Ekonomi: pengolahan pangan")
+    CRAFT = "kerajinan", _("Ekonomi: kerajinan")
+    TRADE = "perdagangan", _("Ekonomi: perdagangan")
+    SERVICE = "jasa", _("Ekonomi: jasa")
+    NATURE = "wisata_alam", _("Wisata: alam")
+    CULTURE = "wisata_budaya", _("Wisata: budaya")
+    RELIGIOUS = "wisata_religi", _("Wisata: religi")
+    CULINARY = "wisata_kuliner", _("Wisata: kuliner")
+
+    @property
+    def is_tourism(self) -> bool:
+        return self.value.startswith("wisata_")
+
+
+class PotentialQuerySet(AreaScopedQuerySet):
+    village_path = "village"
+
+
+def potential_photo_path(instance: "Potential", filename: str) -> str:
+    return f"potensi/{instance.village_id}/{timezone.now():%Y%m%d%H%M%S%f}.jpg"
+
+
+class Potential(VersionedModel):
+    """An economic or tourism potential of a village, mapped by its mentor, reviewed by staff."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="potentials", verbose_name=_("desa")
+    )
+    category = models.CharField(
+        _("kategori"), max_length=20, choices=PotentialCategory, db_index=True
+    )
+    title = models.CharField(_("nama potensi"), max_length=150)
+    description = models.TextField(_("uraian"))
+    businesses = models.ManyToManyField(
+        Business, blank=True, related_name="potentials", verbose_name=_("usaha yang terlibat")
+    )
+    photo = models.ImageField(_("foto"), upload_to=potential_photo_path, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("dicatat oleh"),
+    )
+    recorded_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ditinjau oleh"),
+    )
+    reviewed_at = models.DateTimeField(_("ditinjau"), null=True, blank=True)
+    review_note = models.TextField(_("catatan tinjauan"), blank=True)
+
+    history = HistoricalRecords(m2m_fields=[businesses])
+    objects = PotentialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["category", "title"]
+        verbose_name = _("potensi desa")
+        verbose_name_plural = _("potensi desa")
+        indexes = [models.Index(fields=["village", "category"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class OvopQuerySet(AreaScopedQuerySet):
+    village_path = "village"
+
+
+class OvopSelection(models.Model):
+    """One Village One Product: the village's featured product for a year."""
+
+    village = models.ForeignKey(
+        Village, on_delete=models.PROTECT, related_name="ovop", verbose_name=_("desa")
+    )
+    year = models.PositiveSmallIntegerField(_("tahun"), validators=[MaxValueValidator(2100)])
+    product = models.ForeignKey(
+        Product, on_delete=models.PROTECT, related_name="ovop", verbose_name=_("produk")
+    )
+    reason = models.TextField(_("alasan dipilih"))
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("dipilih oleh"),
+    )
+    chosen_at = models.DateTimeField(_("dipilih"), auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OvopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("produk OVOP")
+        verbose_name_plural = _("produk OVOP")
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="one_ovop_per_village_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.year}: {self.product}"

@@ -1,19 +1,30 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from villages.access import can_edit, get_for_user
+from villages import panels
+from villages.access import CHANGE_ALL, can_edit, get_for_user
 from villages.htmx import inline_errors_response
+from villages.images import photo_response
+from villages.models import Village
 
-from . import panels
-from .forms import BusinessFilterForm, BusinessForm, ProductForm
-from .models import Business, Product
+from .forms import (
+    BusinessFilterForm,
+    BusinessForm,
+    OvopForm,
+    PotentialForm,
+    PotentialReviewForm,
+    ProductForm,
+)
+from .models import Business, OvopSelection, Potential, Product
 
 PAGE_SIZE = 25
 
@@ -91,7 +102,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "business": business,
             "products": business.products.all(),
-            "panels": panels.render_panels(request, business),
+            "panels": panels.render_panels("business", request, business, business=business),
             "can_edit": can_edit(business, request.user),
             "can_delete": request.user.has_perm("businesses.delete_business")
             and can_edit(business, request.user),
@@ -174,3 +185,149 @@ def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Produk %(name)s dihapus.") % {"name": product.name})
         return redirect(product.business)
     return render(request, "businesses/product_delete.html", {"product": product})
+
+
+def product_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    product = _get_product(request, pk)
+    if not product.photo:
+        raise Http404
+    return photo_response(product.photo, public=False)
+
+
+def _get_village(request: HttpRequest, code: str, write: bool = False) -> Village:
+    # Recording potentials and OVOP is work in the village: whoever may change its businesses.
+    village = get_for_user(Village.objects.select_related("district"), request.user, code=code)
+    if write and not (
+        request.user.has_perm("businesses.change_business")
+        and Village.objects.editable_by(request.user).filter(pk=village.pk).exists()
+    ):
+        raise PermissionDenied
+    return village
+
+
+def _get_potential(request: HttpRequest, pk: int, write: bool = False) -> Potential:
+    potential = get_for_user(Potential.objects.select_related("village"), request.user, pk=pk)
+    if write:
+        _get_village(request, potential.village.code, write=True)
+    return potential
+
+
+def potential_create(request: HttpRequest, code: str) -> HttpResponse:
+    village = _get_village(request, code, write=True)
+    form = PotentialForm(request.POST or None, request.FILES or None, village=village)
+    if request.method == "POST" and form.is_valid():
+        potential = form.save(commit=False)
+        potential.recorded_by = request.user
+        potential.save()
+        form.save_m2m()
+        messages.success(request, _("Potensi %(title)s dicatat.") % {"title": potential.title})
+        return redirect(village)
+    return render(
+        request,
+        "businesses/potential_form.html",
+        {"form": form, "village": village},
+        status=400 if form.errors else 200,
+    )
+
+
+def potential_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    potential = _get_potential(request, pk, write=True)
+    form = PotentialForm(
+        request.POST or None, request.FILES or None, instance=potential, village=potential.village
+    )
+    if request.method == "POST" and form.is_valid() and form.save_or_conflict():
+        messages.success(request, _("Potensi %(title)s disimpan.") % {"title": potential.title})
+        return redirect(potential.village)
+    return render(
+        request,
+        "businesses/potential_form.html",
+        {"form": form, "village": potential.village, "potential": potential},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def potential_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff confirm a mentor's mapping (Dinkop reviews what the mentors record)."""
+    potential = _get_potential(request, pk)
+    if not request.user.has_perm(CHANGE_ALL):
+        raise PermissionDenied
+    form = PotentialReviewForm(request.POST)
+    if form.is_valid():
+        potential.reviewed_by = request.user
+        potential.reviewed_at = timezone.now()
+        potential.review_note = form.cleaned_data["review_note"]
+        potential.version += 1
+        potential.save(update_fields=["reviewed_by", "reviewed_at", "review_note", "version"])
+        messages.success(
+            request, _("Potensi %(title)s sudah ditinjau.") % {"title": potential.title}
+        )
+    return redirect(potential.village)
+
+
+def potential_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    potential = _get_potential(request, pk)
+    if not potential.photo:
+        raise Http404
+    return photo_response(potential.photo, public=False)
+
+
+def ovop_choose(request: HttpRequest, code: str) -> HttpResponse:
+    village = _get_village(request, code, write=True)
+    year = request.POST.get("year") or request.GET.get("tahun")
+    existing = (
+        OvopSelection.objects.filter(village=village, year=year).first()
+        if (year and str(year).isdigit())
+        else None
+    )
+    form = OvopForm(request.POST or None, instance=existing, village=village)
+    if request.method == "POST" and form.is_valid():
+        choice = form.save(commit=False)
+        choice.chosen_by = request.user
+        choice.save()
+        messages.success(
+            request,
+            _("Produk OVOP %(year)s untuk %(village)s disimpan.")
+            % {"year": choice.year, "village": village.name},
+        )
+        return redirect(village)
+    return render(
+        request,
+        "businesses/ovop_form.html",
+        {"form": form, "village": village},
+        status=400 if form.errors else 200,
+    )
+
+
+def ovop_overview(request: HttpRequest) -> HttpResponse:
+    """Which villages have an OVOP product this year (staff overview of the regency)."""
+    try:
+        year = int(request.GET.get("tahun", ""))
+    except ValueError:
+        year = timezone.localdate().year
+    chosen = OvopSelection.objects.filter(year=year).select_related("product__business")
+    villages = (
+        Village.objects.visible_to(request.user)
+        .in_home_regency()
+        .select_related("district")
+        .prefetch_related(Prefetch("ovop", queryset=chosen, to_attr="chosen"))
+    )
+    only = request.GET.get("status")
+    if only == "ada":
+        villages = villages.filter(ovop__year=year)
+    elif only == "belum":
+        villages = villages.exclude(ovop__year=year)
+    page = Paginator(villages, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "businesses/ovop_overview.html",
+        {
+            "page": page,
+            "year": year,
+            "status": only or "",
+            "query": _query_without_page(request),
+            "with_ovop": OvopSelection.objects.filter(
+                year=year, village__in=Village.objects.visible_to(request.user).in_home_regency()
+            ).count(),
+        },
+    )

@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -28,10 +26,8 @@ urlpatterns = [
     path("desa/", include("villages.urls")),
     path("usaha/", include("businesses.urls")),
     path("pendampingan/", include("assistance.urls")),
+    path("etalase/", include("businesses.showcase_urls")),
     path("riwayat/", village_views.history_list, name="history"),
     path("riwayat/<str:label>/<int:pk>/", village_views.history_object, name="history_object"),
     path("admin/", admin.site.urls),
 ]
-
-# Public uploads (product photos) in development; production serves MEDIA_ROOT from the proxy.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -7,12 +7,15 @@ skipped on a developer machine; CI sets REQUIRE_BROWSER=1 so that a missing brow
 import importlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
 from django.utils import timezone
+from PIL import Image
 
 from assistance.models import Case, Service
 from businesses.models import Business
@@ -38,6 +41,10 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 
 
 @pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
+@override_settings(
+    MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
+    PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
+)
 class MentorPhoneTests(StaticLiveServerTestCase):
     @classmethod
     def setUpClass(cls) -> None:
@@ -70,19 +77,26 @@ class MentorPhoneTests(StaticLiveServerTestCase):
         village = Village.objects.create(code="32.15.10.2001", district=pedes, name="Payungsari")
         self.mentor = make_mentor("rizki", village)
         business = Business.objects.create(
-            name="Terasi Payungsari", owner_name="Euis", owner_gender="P", sector="makanan",
+            name="Terasi Payungsari",
+            owner_name="Euis",
+            owner_gender="P",
+            sector="makanan",
             village=village,
         )
         self.case = Case.objects.create(
-            business=business, service=Service.objects.get(code="halal"), mentor=self.mentor,
+            business=business,
+            service=Service.objects.get(code="halal"),
+            mentor=self.mentor,
             last_activity_at=timezone.now() - timezone.timedelta(days=20),
         )
+        self.tmp = tempfile.mkdtemp()
         self.page = self.browser.new_page(**PHONE)
         self.console: list[str] = []
         self.page.on("console", lambda message: self.console.append(message.text))
 
     def tearDown(self) -> None:
         self.page.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def sign_in(self, next_url: str) -> None:
         self.page.goto(f"{self.live_server_url}/akun/masuk/?next={next_url}")
@@ -124,3 +138,50 @@ class MentorPhoneTests(StaticLiveServerTestCase):
                 self.page.goto(f"{self.live_server_url}{path}")
                 width = self.page.evaluate("document.documentElement.scrollWidth")
                 self.assertLessEqual(width, 360)
+
+    def test_mentor_logs_a_visit_with_a_photo_and_it_appears_on_the_village_page(self):
+        from playwright.sync_api import expect
+
+        photo = Path(self.tmp) / "kunjungan.jpg"
+        Image.new("RGB", (1600, 1200), "#0b6e4f").save(photo, "JPEG")
+        self.sign_in("/pendampingan/kunjungan/baru/")
+        expect(self.page.locator("h1")).to_have_text("Catat kunjungan")
+        self.page.fill("#id_activities", "Memotret produk terasi untuk etalase")
+        self.page.get_by_label("Terasi Payungsari").check()
+        self.page.set_input_files("#id_photos", str(photo))
+        self.page.get_by_role("button", name="Simpan kunjungan").click()
+
+        expect(self.page.locator("h1")).to_contain_text("Payungsari")
+        visits = self.page.locator("#visits")
+        expect(visits).to_contain_text("Memotret produk terasi untuk etalase")
+        expect(visits).to_contain_text("1 foto")
+        visits.locator(".rows a").first.click()
+        image = self.page.locator(".photos img")
+        expect(image).to_have_count(1)
+        self.assertGreater(image.evaluate("img => img.naturalWidth"), 0)
+
+    def test_anonymous_visitor_sees_the_ovop_product_with_its_whatsapp_link(self):
+        from playwright.sync_api import expect
+
+        from businesses.models import OvopSelection, Product
+
+        business = Business.objects.get()
+        business.phone = "081234567890"
+        business.publication_consent = True
+        business.save()
+        product = Product.objects.create(
+            business=business, name="Terasi udang rebon", price=15000, featured=True
+        )
+        OvopSelection.objects.create(
+            village=business.village,
+            year=timezone.localdate().year,
+            product=product,
+            reason="Udang rebon dari pantai sendiri",
+        )
+        self.page.goto(f"{self.live_server_url}/etalase/desa/32.15.10.2001/")
+        card = self.page.locator(".product-card", has_text="Terasi udang rebon")
+        expect(card).to_contain_text("OVOP")
+        expect(card).to_contain_text("Rp 15.000")
+        link = card.get_by_role("link", name="Pesan lewat WhatsApp")
+        self.assertTrue(link.get_attribute("href").startswith("https://wa.me/6281234567890?text="))
+        self.assertEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)

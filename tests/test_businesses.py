@@ -452,8 +452,15 @@ class SpreadsheetTests(PersonaTestCase):
 
         from businesses.admin import BusinessResource
 
-        headers = ["name", "owner_name", "owner_nik", "owner_gender", "village_code", "sector",
-                   "employees"]
+        headers = [
+            "name",
+            "owner_name",
+            "owner_nik",
+            "owner_gender",
+            "village_code",
+            "sector",
+            "employees",
+        ]
         data = tablib.Dataset(headers=headers)
         data.append(["Keripik A", "Iis", NIK_WOMAN, "P", "32.15.05.2001", "makanan", 1])
         data.append(["Keripik B", "Euis", "3.21505E+15", "P", "32.15.05.2001", "makanan", 1])

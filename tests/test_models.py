@@ -101,8 +101,13 @@ class RupiahFieldTests(SimpleTestCase):
         from villages.forms_base import RupiahField
 
         field = RupiahField(required=False)
-        for raw, expected in (("Rp 1.500.000", 1_500_000), ("1500000", 1_500_000),
-                              ("1,500,000", 1_500_000), ("rp. 25.000", 25_000), ("", None)):
+        for raw, expected in (
+            ("Rp 1.500.000", 1_500_000),
+            ("1500000", 1_500_000),
+            ("1,500,000", 1_500_000),
+            ("rp. 25.000", 25_000),
+            ("", None),
+        ):
             with self.subTest(raw):
                 self.assertEqual(field.clean(raw), expected)
         for raw in ("1,5", "1.5 juta", "1.50.000", "-5000"):

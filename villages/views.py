@@ -5,14 +5,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import set_language
 
-from . import history
+from . import history, panels
 from .access import VIEW_ALL, can_edit, get_for_user
 from .forms import ExtremePovertyForm, VillageFilterForm
 from .models import Assignment, District, KecamatanViewer, Mentor, Village
@@ -135,7 +135,11 @@ def village_detail(request: HttpRequest, code: str) -> HttpResponse:
     village = get_for_user(
         Village.objects.select_related("district__regency"), request.user, code=code
     )
-    context = {"village": village, "can_edit": can_edit(village, request.user)}
+    context = {
+        "village": village,
+        "can_edit": can_edit(village, request.user),
+        "panels": panels.render_panels("village", request, village, village=village),
+    }
     if context["can_edit"]:
         context["flag_form"] = ExtremePovertyForm(instance=village)
     return render(request, "villages/village_detail.html", context | _assignments(village))
@@ -230,5 +234,24 @@ def history_object(request: HttpRequest, label: str, pk: int) -> HttpResponse:
             "kind": label,
             "object_label": entries[0].object_label,
             "model_name": model._meta.verbose_name,
+        },
+    )
+
+
+def mentor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A mentor's profile, placements and work, for the office (whole-regency readers)."""
+    if not request.user.has_perm(VIEW_ALL):
+        raise PermissionDenied
+    mentor = get_object_or_404(Mentor.objects.select_related("user"), pk=pk)
+    assignments = mentor.assignments.select_related("village__district").order_by("-start_date")
+    today = timezone.localdate()
+    return render(
+        request,
+        "villages/mentor_detail.html",
+        {
+            "mentor": mentor,
+            "current": [a for a in assignments if a.is_active(today)],
+            "past": [a for a in assignments if not a.is_active(today)],
+            "panels": panels.render_panels("mentor", request, mentor, mentor=mentor),
         },
     )
