@@ -1,28 +1,16 @@
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
+from villages.files import check_document
 from villages.forms_base import DateInput
 from villages.images import shrink_photo
 from villages.models import Assignment, District, Mentor, Village
 
 from .models import Case, CaseDocument, Service, Status, Step, Visit
-
-# Magic numbers: what a file *is*, whatever its name or the browser claims.
-SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-]
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
 
 
 class CaseFilterForm(forms.Form):
@@ -199,21 +187,7 @@ class DocumentForm(forms.ModelForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > settings.DOCUMENT_MAX_BYTES:
-            raise ValidationError(
-                gettext("Berkas %(size)s MB; paling besar 5 MB.")
-                % {"size": number_format(upload.size / 1024 / 1024, 1)},
-                code="too_big",
-            )
-        head = upload.read(16)
-        upload.seek(0)
-        content_type = sniff_content_type(head)
-        if content_type is None:
-            raise ValidationError(
-                gettext("Isi berkas bukan PDF, JPEG, atau PNG (apa pun nama berkasnya)."),
-                code="type",
-            )
-        self.instance.content_type = content_type
+        self.instance.content_type = check_document(upload)
         self.instance.size = upload.size
         self.instance.filename = upload.name[:255]
         return upload

@@ -7,7 +7,6 @@ by administrators), so a change of procedure is a data change, not a code change
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from businesses.models import Business
 from villages.access import AreaScopedQuerySet
 from villages.concurrency import VersionedModel
+from villages.files import EXTENSIONS, private_storage
 from villages.models import Mentor
 
 STALLED_AFTER_DAYS = 14
@@ -332,9 +332,6 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-private_storage = FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-
-
 def document_path(instance: "CaseDocument", filename: str) -> str:
     # The stored name carries no personal data: the original name stays in `filename`.
     return f"kasus/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
@@ -351,8 +348,6 @@ class CaseDocument(models.Model):
         PHOTO = "foto", _("Foto")
         FORM = "formulir", _("Formulir / bukti pengajuan")
         OTHER = "lainnya", _("Lainnya")
-
-    EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 
     case = models.ForeignKey(
         Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("kasus")
@@ -383,7 +378,7 @@ class CaseDocument(models.Model):
 
     @property
     def extension(self) -> str:
-        return self.EXTENSIONS.get(self.content_type, "bin")
+        return EXTENSIONS.get(self.content_type, "bin")
 
 
 class VisitQuerySet(AreaScopedQuerySet):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("usaha/", include("businesses.urls")),
     path("pendampingan/", include("assistance.urls")),
     path("etalase/", include("businesses.showcase_urls")),
+    path("koperasi/", include("cooperatives.urls")),
     path("riwayat/", village_views.history_list, name="history"),
     path("riwayat/<str:label>/<int:pk>/", village_views.history_object, name="history_object"),
     path("admin/", admin.site.urls),

@@ -167,6 +167,29 @@ class SeedDemoTests(TestCase):
         self.assertTrue(all(2 <= len(codes) <= 3 for codes in per_district.values()))
         self.assertEqual(len(set().union(*per_district.values())), 12)
         self.assertEqual(Village.objects.extreme_poverty().count(), 4)
+        self.assert_demo_work(set(per_district))
+
+    def assert_demo_work(self, kecamatan: set[str]) -> None:
+        """The higher apps' demo: businesses, cases at every stage, visits, cooperatives."""
+        from assistance.models import Case, Status, Visit
+        from businesses.models import Business, OvopSelection
+        from cooperatives.models import Activity, Cooperative, Flagship
+
+        mentored = Village.objects.with_active_mentor()
+        for village in mentored:
+            self.assertGreaterEqual(Business.objects.filter(village=village).count(), 8)
+        self.assertEqual(set(Case.objects.values_list("status", flat=True)), set(Status.values))
+        self.assertTrue(Case.objects.stalled().exists())
+        self.assertTrue(Visit.objects.exists())
+        self.assertTrue(OvopSelection.objects.exists())
+        self.assertEqual(
+            set(Cooperative.objects.values_list("district__name", flat=True)), kecamatan
+        )
+        self.assertEqual(Flagship.objects.values("district").distinct().count(), 2)
+        self.assertTrue(Cooperative.objects.at_risk().exists())
+        held = Activity.objects.filter(status="terlaksana")
+        self.assertTrue(held.exists() and all(a.realised <= a.budget_ceiling for a in held))
+        self.assertTrue(Activity.objects.filter(status="rencana").exists())
 
     def test_seed_demo_accounts_sign_in_and_land_on_their_pages(self):
         call_command("seed_demo", stdout=StringIO())

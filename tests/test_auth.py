@@ -178,3 +178,10 @@ class DefaultLanguageTests(TestCase):
         response = self.client.get(reverse("login"), headers={"Accept-Language": "en-US,en;q=0.9"})
         self.assertEqual(response["Content-Language"], "id")
         self.assertContains(response, '<option value="id" selected>')
+
+
+class MigrationTests(TestCase):
+    def test_migrations_do_not_depend_on_where_the_project_is_checked_out(self):
+        for path in settings.BASE_DIR.glob("*/migrations/*.py"):
+            with self.subTest(path.name):
+                self.assertNotIn(str(settings.BASE_DIR), path.read_text(encoding="utf-8"))
