@@ -390,8 +390,8 @@ def _absorbed(row: dict) -> float | None:
 
 def budget(request: HttpRequest) -> HttpResponse:
     """Ceiling, realised and absorption per SIPD sub-kegiatan and per kecamatan; exportable."""
-    form = BudgetFilterForm(request.GET or None)
     year = timezone.localdate().year
+    form = BudgetFilterForm(request.GET or None, initial={"tahun": year})
     activities = Activity.objects.visible_to(request.user)
     if form.is_valid():
         year = form.cleaned_data["tahun"] or year

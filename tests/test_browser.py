@@ -133,7 +133,18 @@ class MentorPhoneTests(StaticLiveServerTestCase):
 
     def test_pages_fit_a_360px_phone(self):
         self.sign_in("/usaha/")
-        for path in ("/", "/usaha/", "/pendampingan/tugas-saya/", f"/pendampingan/{self.case.pk}/"):
+        pages = (
+            "/",
+            "/usaha/",
+            "/pendampingan/tugas-saya/",
+            f"/pendampingan/{self.case.pk}/",
+            "/desa/32.15.10.2001/",
+            "/pendampingan/kunjungan/baru/",
+            "/koperasi/",
+            "/koperasi/anggaran/",
+            "/koperasi/kegiatan/",
+        )
+        for path in pages:
             with self.subTest(path):
                 self.page.goto(f"{self.live_server_url}{path}")
                 width = self.page.evaluate("document.documentElement.scrollWidth")

@@ -250,7 +250,7 @@ class ActivityAccessTests(PersonaTestCase):
         self.assertEqual(Participation.objects.get(activity=activity).attendees_female, 5)
         self.assertEqual(Equipment.objects.get(activity=activity).total, 13_000_000)
         page = self.client.get(activity.get_absolute_url())
-        self.assertContains(page, "Rp 13.000.000")
+        self.assertContains(page, "Rp\u00a013.000.000")
 
 
 class BudgetTests(PersonaTestCase):
@@ -305,7 +305,7 @@ class BudgetTests(PersonaTestCase):
         ceiling = sum(r["ceiling"] for r in self.expected(lambda a: 1).values())
         realised = sum(r["realised"] for r in self.expected(lambda a: 1).values())
         self.assertEqual(response.context["total"]["absorbed"], round(100 * realised / ceiling, 1))
-        self.assertContains(response, "Rp 67.500.000")
+        self.assertContains(response, "Rp\u00a067.500.000")
 
     def test_camat_sees_only_own_kecamatan_budget(self):
         self.client.force_login(self.camat)

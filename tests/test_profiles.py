@@ -262,7 +262,7 @@ class ShowcaseTests(PersonaTestCase):
                 self.assertContains(response, "https://wa.me/6281234567890?text=")
                 self.assertContains(response, 'property="og:title"')
                 self.assertIn("max-age=300", response["Cache-Control"])
-        self.assertContains(self.client.get(self.pages()[2]), "Rp 12.000")
+        self.assertContains(self.client.get(self.pages()[2]), "Rp\u00a012.000")
 
     def test_a_non_consenting_business_never_appears(self):
         for url in self.pages():

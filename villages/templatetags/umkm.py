@@ -12,7 +12,8 @@ def rupiah(value) -> str:
         amount = int(value)
     except (TypeError, ValueError):
         return ""
-    return "Rp " + f"{amount:,}".replace(",", ".")
+    # A no-break space keeps "Rp" with its amount in narrow table cells.
+    return "Rp\u00a0" + f"{amount:,}".replace(",", ".")
 
 
 @register.filter
