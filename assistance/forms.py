@@ -5,15 +5,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
-from villages.files import check_document
+from villages.files import DocumentFormMixin
+from villages.forms import AreaFilterMixin
 from villages.forms_base import DateInput
 from villages.images import shrink_photo
-from villages.models import Assignment, District, Mentor, Village
+from villages.models import Assignment, Mentor, Village
 
 from .models import Case, CaseDocument, Service, Status, Step, Visit
 
 
-class CaseFilterForm(forms.Form):
+class CaseFilterForm(AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari usaha"),
         required=False,
@@ -38,20 +39,6 @@ class CaseFilterForm(forms.Form):
         required=False,
         empty_label=_("Semua tahap"),
     )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=District.objects.none(),
-        required=False,
-        empty_label=_("Semua kecamatan"),
-        to_field_name="code",
-    )
-    desa = forms.ModelChoiceField(
-        label=_("Desa"),
-        queryset=Village.objects.none(),
-        required=False,
-        empty_label=_("Semua desa"),
-        to_field_name="code",
-    )
     mentor = forms.ModelChoiceField(
         label=_("Patriot Desa"),
         queryset=Mentor.objects.none(),
@@ -62,9 +49,8 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
+        self.add_area_fields(user)
         villages = Village.objects.visible_to(user).in_home_regency()
-        self.fields["desa"].queryset = villages.select_related("district")
         self.fields["mentor"].queryset = (
             Mentor.objects.filter(assignments__village__in=villages)
             .distinct()
@@ -84,10 +70,7 @@ class CaseFilterForm(forms.Form):
             cases = cases.filter(status=data["status"])
         if data["tahap"]:
             cases = cases.filter(step=data["tahap"])
-        if data["kecamatan"]:
-            cases = cases.filter(business__village__district=data["kecamatan"])
-        if data["desa"]:
-            cases = cases.filter(business__village=data["desa"])
+        cases = self.filter_area(cases, village_path="business__village")
         if data["mentor"]:
             cases = cases.filter(mentor=data["mentor"])
         if data["macet"]:
@@ -177,20 +160,13 @@ class NoteForm(forms.Form):
     )
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(DocumentFormMixin, forms.ModelForm):
     class Meta:
         model = CaseDocument
         fields = ["file", "kind", "title"]
         widgets = {
             "file": forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
         }
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.instance.content_type = check_document(upload)
-        self.instance.size = upload.size
-        self.instance.filename = upload.name[:255]
-        return upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):

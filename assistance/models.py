@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from businesses.models import Business
 from villages.access import AreaScopedQuerySet
 from villages.concurrency import VersionedModel
-from villages.files import EXTENSIONS, private_storage
+from villages.files import PrivateDocument, private_storage
 from villages.models import Mentor
 
 STALLED_AFTER_DAYS = 14
@@ -332,16 +332,11 @@ class CaseEvent(models.Model):
         return f"{self.get_kind_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
-def document_path(instance: "CaseDocument", filename: str) -> str:
-    # The stored name carries no personal data: the original name stays in `filename`.
-    return f"kasus/{instance.case_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
-
-
 class CaseDocumentQuerySet(AreaScopedQuerySet):
     village_path = "case__business__village"
 
 
-class CaseDocument(models.Model):
+class CaseDocument(PrivateDocument):
     class Kind(models.TextChoices):
         CERTIFICATE = "sertifikat", _("Sertifikat / izin")
         LABEL = "label", _("Desain label / kemasan")
@@ -353,32 +348,18 @@ class CaseDocument(models.Model):
         Case, on_delete=models.CASCADE, related_name="documents", verbose_name=_("kasus")
     )
     kind = models.CharField(_("jenis dokumen"), max_length=12, choices=Kind, default=Kind.OTHER)
-    title = models.CharField(_("judul"), max_length=150, blank=True)
-    file = models.FileField(_("berkas"), storage=private_storage, upload_to=document_path)
-    filename = models.CharField(_("nama berkas asli"), max_length=255)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField(_("ukuran (byte)"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     objects = CaseDocumentQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-uploaded_at"]
+    class Meta(PrivateDocument.Meta):
         verbose_name = _("dokumen")
         verbose_name_plural = _("dokumen")
-
-    def __str__(self) -> str:
-        return self.title or self.filename
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:document", args=[self.pk])
 
-    @property
-    def extension(self) -> str:
-        return EXTENSIONS.get(self.content_type, "bin")
+    def folder(self) -> str:
+        return f"kasus/{self.case_id}"
 
 
 class VisitQuerySet(AreaScopedQuerySet):

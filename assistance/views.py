@@ -15,6 +15,8 @@ from django.views.decorators.vary import vary_on_headers
 from businesses.models import Business
 from villages.access import can_edit, get_for_user
 from villages.concurrency import EditConflict, save_versioned
+from villages.files import document_response
+from villages.htmx import list_template, query_without_page
 from villages.images import photo_response
 from villages.models import Mentor, Village
 
@@ -53,12 +55,6 @@ def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 def _case_rows(cases):
     return cases.select_related("business__village__district", "service", "step", "mentor__user")
 
@@ -70,11 +66,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         cases = form.filter(cases)
     page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
-    template = "assistance/case_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, list_template(request, "assistance/case_list.html"), context)
 
 
 def case_board(request: HttpRequest, code: str) -> HttpResponse:
@@ -274,14 +267,7 @@ def case_document(request: HttpRequest, pk: int) -> HttpResponse:
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     """Documents are private: served only to users who may see their case."""
     document = get_for_user(CaseDocument.objects.all(), request.user, pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=document.content_type == "application/pdf",
-        filename=document.filename,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document)
 
 
 @vary_on_headers("HX-Request")

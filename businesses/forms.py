@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from villages.forms import AreaFilterMixin
 from villages.forms_base import (
     ConfirmableWarningsMixin,
     DateInput,
@@ -12,13 +13,13 @@ from villages.forms_base import (
     VersionedFormMixin,
 )
 from villages.images import shrink_photo
-from villages.models import District, Village
+from villages.models import Village
 
 from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector
 from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
 
 
-class BusinessFilterForm(forms.Form):
+class BusinessFilterForm(AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari"),
         required=False,
@@ -26,20 +27,6 @@ class BusinessFilterForm(forms.Form):
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Nama usaha, pemilik, atau produk")}
         ),
-    )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=District.objects.none(),
-        required=False,
-        empty_label=_("Semua kecamatan"),
-        to_field_name="code",
-    )
-    desa = forms.ModelChoiceField(
-        label=_("Desa"),
-        queryset=Village.objects.none(),
-        required=False,
-        empty_label=_("Semua desa"),
-        to_field_name="code",
     )
     sektor = forms.ChoiceField(
         label=_("Sektor"), required=False, choices=[("", _("Semua sektor")), *Sector.choices]
@@ -51,19 +38,11 @@ class BusinessFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
-        self.fields["desa"].queryset = (
-            Village.objects.visible_to(user).in_home_regency().select_related("district")
-        )
-        self.fields["desa"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        self.add_area_fields(user)
 
     def filter(self, businesses):
         data = self.cleaned_data
-        businesses = businesses.search(data["q"])
-        if data["kecamatan"]:
-            businesses = businesses.filter(village__district=data["kecamatan"])
-        if data["desa"]:
-            businesses = businesses.filter(village=data["desa"])
+        businesses = self.filter_area(businesses.search(data["q"]), village_path="village")
         if data["sektor"]:
             businesses = businesses.filter(sector=data["sektor"])
         if data["legalitas"]:

@@ -12,7 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from villages import panels
 from villages.access import CHANGE_ALL, can_edit, get_for_user
-from villages.htmx import inline_errors_response
+from villages.htmx import inline_errors_response, list_template, query_without_page
 from villages.images import photo_response
 from villages.models import Village
 
@@ -45,12 +45,6 @@ def _get_product(request: HttpRequest, pk: int, write: bool = False, perm: str |
     )
 
 
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
-
-
 @vary_on_headers("HX-Request")
 def business_list(request: HttpRequest) -> HttpResponse:
     form = BusinessFilterForm(request.GET or None, user=request.user)
@@ -66,13 +60,10 @@ def business_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_add": request.user.has_perm("businesses.add_business"),
     }
-    template = "businesses/business_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render(request, list_template(request, "businesses/business_list.html"), context)
 
 
 @sensitive_post_parameters("owner_nik")
@@ -325,7 +316,7 @@ def ovop_overview(request: HttpRequest) -> HttpResponse:
             "page": page,
             "year": year,
             "status": only or "",
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "with_ovop": OvopSelection.objects.filter(
                 year=year, village__in=Village.objects.visible_to(request.user).in_home_regency()
             ).count(),

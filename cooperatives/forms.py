@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
 from villages.access import area_filter
-from villages.files import check_document
+from villages.files import DocumentFormMixin
+from villages.forms import AreaFilterMixin
 from villages.forms_base import (
     ConfirmableWarningsMixin,
     DateInput,
@@ -43,7 +44,7 @@ def sub_activities():
     return SipdCode.objects.filter(is_active=True, code__regex=r"^([^.]+\.){5}[^.]+$")
 
 
-class CooperativeFilterForm(forms.Form):
+class CooperativeFilterForm(AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari"),
         required=False,
@@ -51,13 +52,6 @@ class CooperativeFilterForm(forms.Form):
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Nama, nomor induk, atau ketua")}
         ),
-    )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=District.objects.none(),
-        required=False,
-        empty_label=_("Semua kecamatan"),
-        to_field_name="code",
     )
     jenis = forms.ChoiceField(
         label=_("Jenis"), required=False, choices=[("", _("Semua jenis")), *CooperativeType.choices]
@@ -73,13 +67,11 @@ class CooperativeFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
+        self.add_area_fields(user, with_villages=False)
 
     def filter(self, cooperatives):
         data = self.cleaned_data
-        cooperatives = cooperatives.search(data["q"])
-        if data["kecamatan"]:
-            cooperatives = cooperatives.filter(district=data["kecamatan"])
+        cooperatives = self.filter_area(cooperatives.search(data["q"]), district_path="district")
         if data["jenis"]:
             cooperatives = cooperatives.filter(type=data["jenis"])
         if data["status"]:
@@ -265,20 +257,13 @@ EquipmentFormSet = inlineformset_factory(
 )
 
 
-class ActivityDocumentForm(forms.ModelForm):
+class ActivityDocumentForm(DocumentFormMixin, forms.ModelForm):
     class Meta:
         model = ActivityDocument
         fields = ["file", "title"]
         widgets = {
             "file": forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"})
         }
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.instance.content_type = check_document(upload)
-        self.instance.size = upload.size
-        self.instance.filename = upload.name[:255]
-        return upload
 
 
 class BudgetFilterForm(forms.Form):

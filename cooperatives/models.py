@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from businesses.models import Business
 from villages.access import AreaScopedQuerySet
 from villages.concurrency import VersionedModel
-from villages.files import EXTENSIONS, private_storage
+from villages.files import PrivateDocument
 from villages.models import District, Village
 from villages.validators import normalize_phone, validate_phone
 
@@ -482,39 +482,21 @@ class Equipment(models.Model):
         return self.quantity * self.unit_cost
 
 
-def document_path(instance: "ActivityDocument", filename: str) -> str:
-    return f"kegiatan/{instance.activity_id}/{timezone.now():%Y%m%d%H%M%S%f}.{instance.extension}"
-
-
 class ActivityDocumentQuerySet(AreaScopedQuerySet):
     district_path = "activity__district"
 
 
-class ActivityDocument(models.Model):
+class ActivityDocument(PrivateDocument):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="documents")
-    title = models.CharField(_("judul"), max_length=150, blank=True)
-    file = models.FileField(_("berkas"), storage=private_storage, upload_to=document_path)
-    filename = models.CharField(max_length=255)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = ActivityDocumentQuerySet.as_manager()
 
-    class Meta:
-        ordering = ["-uploaded_at"]
+    class Meta(PrivateDocument.Meta):
         verbose_name = _("dokumen kegiatan")
         verbose_name_plural = _("dokumen kegiatan")
-
-    def __str__(self) -> str:
-        return self.title or self.filename
 
     def get_absolute_url(self) -> str:
         return reverse("cooperatives:document", args=[self.pk])
 
-    @property
-    def extension(self) -> str:
-        return EXTENSIONS.get(self.content_type, "bin")
+    def folder(self) -> str:
+        return f"kegiatan/{self.activity_id}"

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
 from villages.access import can_edit, get_for_user
+from villages.files import document_response
+from villages.htmx import list_template, query_without_page
 from villages.models import District
 
 from .forms import (
@@ -38,12 +40,6 @@ from .models import (
 )
 
 PAGE_SIZE = 25
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 def _get_cooperative(request: HttpRequest, pk: int, write: bool = False) -> Cooperative:
@@ -76,15 +72,12 @@ def cooperative_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "query": _query_without_page(request),
+        "query": query_without_page(request),
         "can_add": request.user.has_perm("cooperatives.add_cooperative")
         and District.objects.editable_by(request.user).exists(),
         "at_risk": Cooperative.objects.visible_to(request.user).at_risk().count(),
     }
-    template = "cooperatives/cooperative_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
+    return render(request, list_template(request, "cooperatives/cooperative_list.html"), context)
 
 
 def cooperative_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -263,7 +256,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "year": year,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
             "districts": District.objects.visible_to(request.user).in_home_regency(),
             "district": district or "",
             "status": status or "",
@@ -374,14 +367,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = get_for_user(ActivityDocument.objects.all(), request.user, pk=pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        content_type=document.content_type,
-        as_attachment=document.content_type == "application/pdf",
-        filename=document.filename,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(document)
 
 
 def _absorbed(row: dict) -> float | None:
@@ -423,7 +409,7 @@ def budget(request: HttpRequest) -> HttpResponse:
             "by_code": by_code,
             "by_district": by_district,
             "total": total,
-            "query": _query_without_page(request),
+            "query": query_without_page(request),
         },
     )
 

@@ -4,7 +4,42 @@ from django.utils.translation import gettext_lazy as _
 from .models import District, Village, VillageQuerySet
 
 
-class VillageFilterForm(forms.Form):
+class AreaFilterMixin:
+    """Kecamatan (and desa) filters whose choices are the user's own area, for any list."""
+
+    def add_area_fields(self, user, with_villages: bool = True) -> None:
+        self.fields["kecamatan"] = forms.ModelChoiceField(
+            label=_("Kecamatan"),
+            queryset=District.objects.visible_to(user).in_home_regency(),
+            required=False,
+            empty_label=_("Semua kecamatan"),
+            to_field_name="code",
+        )
+        if with_villages:
+            self.fields["desa"] = forms.ModelChoiceField(
+                label=_("Desa"),
+                queryset=Village.objects.visible_to(user)
+                .in_home_regency()
+                .select_related("district"),
+                required=False,
+                empty_label=_("Semua desa"),
+                to_field_name="code",
+            )
+            self.fields["desa"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+
+    def filter_area(self, queryset, *, village_path: str = "", district_path: str = ""):
+        """`village_path` leads from the listed model to its Village, `district_path` (for
+        kecamatan-level data) to its District."""
+        data = self.cleaned_data
+        if data.get("kecamatan"):
+            path = district_path or f"{village_path}__district"
+            queryset = queryset.filter(**{path: data["kecamatan"]})
+        if data.get("desa"):
+            queryset = queryset.filter(**{village_path: data["desa"]})
+        return queryset
+
+
+class VillageFilterForm(AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari"),
         required=False,
@@ -12,13 +47,6 @@ class VillageFilterForm(forms.Form):
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": _("Nama atau kode desa"), "autocomplete": "off"}
         ),
-    )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"),
-        queryset=District.objects.none(),
-        required=False,
-        empty_label=_("Semua kecamatan"),
-        to_field_name="code",
     )
     miskin_ekstrem = forms.ChoiceField(
         label=_("Miskin ekstrem"),
@@ -33,13 +61,11 @@ class VillageFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kecamatan"].queryset = District.objects.visible_to(user).in_home_regency()
+        self.add_area_fields(user, with_villages=False)
 
     def filter(self, villages: VillageQuerySet) -> VillageQuerySet:
         data = self.cleaned_data
-        villages = villages.search(data["q"])
-        if data["kecamatan"]:
-            villages = villages.filter(district=data["kecamatan"])
+        villages = self.filter_area(villages.search(data["q"]), district_path="district")
         if data["miskin_ekstrem"] == "ya":
             villages = villages.extreme_poverty()
         elif data["miskin_ekstrem"] == "tidak":

@@ -14,3 +14,17 @@ def inline_errors_response(request: HttpRequest, form: Form) -> HttpResponse | N
     form.is_valid()
     field = name.removeprefix(f"{form.prefix}-") if form.prefix else name
     return render(request, "includes/field_errors.html", {"errors": form.errors.get(field, [])})
+
+
+def query_without_page(request: HttpRequest) -> str:
+    """The list's query string without `page`, for pagination links that keep the filters."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def list_template(request: HttpRequest, template: str, partial: str = "results") -> str:
+    """The whole page for a plain request, only its results fragment for an htmx swap."""
+    if request.htmx and not request.htmx.boosted:
+        return f"{template}#{partial}"
+    return template

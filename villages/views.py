@@ -15,6 +15,7 @@ from django.views.i18n import set_language
 from . import history, panels
 from .access import VIEW_ALL, can_edit, get_for_user
 from .forms import ExtremePovertyForm, VillageFilterForm
+from .htmx import list_template, query_without_page
 from .models import Assignment, District, KecamatanViewer, Mentor, Village
 
 PAGE_SIZE = 25
@@ -118,17 +119,8 @@ def village_list(request: HttpRequest) -> HttpResponse:
         villages = form.filter(villages)
     villages = villages.select_related("district").prefetch_related(_active_assignments())
     page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "query": _query_without_page(request)}
-    template = "villages/village_list.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#results"
-    return render(request, template, context)
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    context = {"form": form, "page": page, "query": query_without_page(request)}
+    return render(request, list_template(request, "villages/village_list.html"), context)
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(blank=True, max_length=150, verbose_name='judul')),
-                ('file', models.FileField(storage=villages.files.PrivateStorage(), upload_to=cooperatives.models.document_path, verbose_name='berkas')),
+                ('file', models.FileField(storage=villages.files.PrivateStorage(), upload_to=villages.files.document_upload_path, verbose_name='berkas')),
                 ('filename', models.CharField(max_length=255)),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField()),
