@@ -8,7 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -228,10 +228,12 @@ class Product(VersionedModel):
         phone = self.business.phone.lstrip("+")
         if not phone:
             return ""
-        text = _("Halo, saya ingin memesan %(product)s (%(business)s).") % {
-            "product": self.name,
-            "business": self.business.name,
-        }
+        # The seller reads Indonesian, whatever language the buyer browses in.
+        with translation.override("id"):
+            text = _("Halo, saya ingin memesan %(product)s (%(business)s).") % {
+                "product": self.name,
+                "business": self.business.name,
+            }
         return f"https://wa.me/{phone}?{urlencode({'text': text})}"
 
 

@@ -12,6 +12,7 @@ from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from businesses.models import Business
@@ -305,7 +306,7 @@ class Organiser(models.TextChoices):
 class ActivityStatus(models.TextChoices):
     PLANNED = "rencana", _("Rencana")
     HELD = "terlaksana", _("Terlaksana")
-    CANCELLED = "batal", _("Batal")
+    CANCELLED = "batal", pgettext_lazy("status kegiatan", "Batal")
 
 
 class ActivityQuerySet(AreaScopedQuerySet):

@@ -300,3 +300,11 @@ class AdminTests(PersonaTestCase):
         self.assertFalse(
             Village.objects.filter(code__in=["32.15.05.2003", "32.15.05.2004"]).exists()
         )
+
+
+class PageTitleTests(PersonaTestCase):
+    def test_village_page_title_is_just_the_village(self):
+        self.client.force_login(self.staff)
+        html = self.client.get(reverse("villages:detail", args=[self.duren.code])).content
+        title = html.decode().split("<title>")[1].split("</title>")[0]
+        self.assertEqual(title.strip(), "Desa Duren · Karawang UMKM")

@@ -305,3 +305,16 @@ class ShowcaseTests(PersonaTestCase):
         self.assertNotIn("sessionid", response.cookies)
         self.assertNotIn("csrftoken", response.cookies)
         self.assertNotIn("<script", response.content.decode())
+
+    def test_only_the_ovop_product_carries_the_ovop_badge(self):
+        Product.objects.create(business=self.consenting, name="Rengginang", featured=True)
+        district = self.client.get(reverse("showcase:district", args=["32.15.05"]))
+        self.assertContains(district, "Rengginang")
+        self.assertContains(district, 'class="badge ok"', count=1)
+
+    def test_the_order_message_is_indonesian_whatever_the_visitors_language(self):
+        from django.utils import translation
+
+        with translation.override("en"):
+            url = self.keripik.order_url()
+        self.assertIn("Halo", url)
