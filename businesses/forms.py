@@ -158,17 +158,24 @@ class BusinessForm(
         return warnings
 
     def duplicate_warnings(self) -> list[str]:
+        """Probable duplicates: same name in the same village, and (for those who may see
+        whole NIKs) the same owner NIK anywhere in the regency.
+
+        Without the NIK permission a NIK match is not reported at all: a warning that appears
+        only for the exact NIK would let someone recover a masked NIK by guessing.
+        """
         data = self.cleaned_data
         same = Q(name__iexact=data.get("name", ""), village=data.get("village"))
-        if data.get("owner_nik"):
-            same |= Q(owner_nik=data["owner_nik"])
+        nik = data.get("owner_nik") if self.can_view_nik else ""
+        if nik:
+            same |= Q(owner_nik=nik)
         others = Business.objects.filter(same).exclude(pk=self.instance.pk)
         visible = {b.pk: b for b in others.visible_to(self.user).select_related("village")}
         warnings = []
         for business in others.only("pk", "name", "owner_nik"):
             reason = (
                 gettext("NIK pemilik sama")
-                if data.get("owner_nik") and business.owner_nik == data["owner_nik"]
+                if nik and business.owner_nik == nik
                 else gettext("nama sama di desa yang sama")
             )
             if business.pk in visible:

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from villages.access import AreaScopedQuerySet
 from villages.concurrency import VersionedModel
+from villages.files import private_storage
 from villages.models import Village
 from villages.validators import normalize_phone, validate_phone
 
@@ -206,7 +207,9 @@ class Product(VersionedModel):
     name = models.CharField(_("nama produk"), max_length=150)
     description = models.TextField(_("keterangan"), blank=True)
     price = models.PositiveBigIntegerField(_("harga (Rp)"), null=True, blank=True)
-    photo = models.ImageField(_("foto"), upload_to=product_photo_path, blank=True)
+    photo = models.ImageField(
+        _("foto"), storage=private_storage, upload_to=product_photo_path, blank=True
+    )
     featured = models.BooleanField(_("produk unggulan"), default=False)
 
     history = HistoricalRecords()
@@ -276,7 +279,9 @@ class Potential(VersionedModel):
     businesses = models.ManyToManyField(
         Business, blank=True, related_name="potentials", verbose_name=_("usaha yang terlibat")
     )
-    photo = models.ImageField(_("foto"), upload_to=potential_photo_path, blank=True)
+    photo = models.ImageField(
+        _("foto"), storage=private_storage, upload_to=potential_photo_path, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

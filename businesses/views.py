@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -122,20 +122,31 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def business_delete(request: HttpRequest, pk: int) -> HttpResponse:
     business = _get_business(request, pk, perm="businesses.delete_business")
+    context = {
+        "business": business,
+        "case_count": business.cases.count(),
+        "product_count": business.products.count(),
+    }
     if request.method == "POST":
         name = business.name
-        business.delete()
+        try:
+            business.delete()
+        except ProtectedError as protected:
+            return _cannot_delete(request, "businesses/business_delete.html", context, protected)
         messages.success(request, _("Usaha %(name)s dihapus.") % {"name": name})
         return redirect("businesses:list")
-    return render(
+    return render(request, "businesses/business_delete.html", context)
+
+
+def _cannot_delete(request: HttpRequest, template: str, context: dict, protected) -> HttpResponse:
+    """A record still used elsewhere (an OVOP choice, a cooperative activity) stays; say where."""
+    used_by = sorted({str(obj._meta.verbose_name) for obj in protected.protected_objects})
+    messages.error(
         request,
-        "businesses/business_delete.html",
-        {
-            "business": business,
-            "case_count": business.cases.count(),
-            "product_count": business.products.count(),
-        },
+        _("Tidak bisa dihapus karena masih dipakai di: %(places)s. Ubah data itu dulu.")
+        % {"places": ", ".join(used_by)},
     )
+    return render(request, template, context | {"blocked": True}, status=409)
 
 
 def product_create(request: HttpRequest, pk: int) -> HttpResponse:
@@ -172,7 +183,12 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def product_delete(request: HttpRequest, pk: int) -> HttpResponse:
     product = _get_product(request, pk, perm="businesses.delete_product")
     if request.method == "POST":
-        product.delete()
+        try:
+            product.delete()
+        except ProtectedError as protected:
+            return _cannot_delete(
+                request, "businesses/product_delete.html", {"product": product}, protected
+            )
         messages.success(request, _("Produk %(name)s dihapus.") % {"name": product.name})
         return redirect(product.business)
     return render(request, "businesses/product_delete.html", {"product": product})
@@ -185,11 +201,11 @@ def product_photo(request: HttpRequest, pk: int) -> HttpResponse:
     return photo_response(product.photo, public=False)
 
 
-def _get_village(request: HttpRequest, code: str, write: bool = False) -> Village:
-    # Recording potentials and OVOP is work in the village: whoever may change its businesses.
+def _get_village(request: HttpRequest, code: str, perm: str | None = None) -> Village:
+    """The village, if visible (else 404); with `perm`, also one the user works in (else 403)."""
     village = get_for_user(Village.objects.select_related("district"), request.user, code=code)
-    if write and not (
-        request.user.has_perm("businesses.change_business")
+    if perm and not (
+        request.user.has_perm(perm)
         and Village.objects.editable_by(request.user).filter(pk=village.pk).exists()
     ):
         raise PermissionDenied
@@ -199,12 +215,12 @@ def _get_village(request: HttpRequest, code: str, write: bool = False) -> Villag
 def _get_potential(request: HttpRequest, pk: int, write: bool = False) -> Potential:
     potential = get_for_user(Potential.objects.select_related("village"), request.user, pk=pk)
     if write:
-        _get_village(request, potential.village.code, write=True)
+        _get_village(request, potential.village.code, perm="businesses.change_potential")
     return potential
 
 
 def potential_create(request: HttpRequest, code: str) -> HttpResponse:
-    village = _get_village(request, code, write=True)
+    village = _get_village(request, code, perm="businesses.add_potential")
     form = PotentialForm(request.POST or None, request.FILES or None, village=village)
     if request.method == "POST" and form.is_valid():
         potential = form.save(commit=False)
@@ -264,18 +280,26 @@ def potential_photo(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def ovop_choose(request: HttpRequest, code: str) -> HttpResponse:
-    village = _get_village(request, code, write=True)
-    year = request.POST.get("year") or request.GET.get("tahun")
-    existing = (
+    village = _get_village(request, code, perm="businesses.add_ovopselection")
+    year = request.GET.get("tahun", "")
+    shown = (
         OvopSelection.objects.filter(village=village, year=year).first()
-        if (year and str(year).isdigit())
+        if (year.isdigit())
         else None
     )
-    form = OvopForm(request.POST or None, instance=existing, village=village)
+    form = OvopForm(request.POST or None, instance=shown, village=village)
     if request.method == "POST" and form.is_valid():
-        choice = form.save(commit=False)
-        choice.chosen_by = request.user
-        choice.save()
+        # One per village and year: choosing again for that year replaces the choice.
+        data = form.cleaned_data
+        choice, _created = OvopSelection.objects.update_or_create(
+            village=village,
+            year=data["year"],
+            defaults={
+                "product": data["product"],
+                "reason": data["reason"],
+                "chosen_by": request.user,
+            },
+        )
         messages.success(
             request,
             _("Produk OVOP %(year)s untuk %(village)s disimpan.")

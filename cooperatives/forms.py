@@ -1,5 +1,6 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -111,9 +112,9 @@ class CooperativeForm(ConfirmableWarningsMixin, VersionedFormMixin, forms.ModelF
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.visible_to(user).in_home_regency()
+        self.fields["district"].queryset = District.objects.editable_by(user).in_home_regency()
         self.fields["village"].queryset = (
-            Village.objects.visible_to(user).in_home_regency().select_related("district")
+            Village.objects.editable_by(user).in_home_regency().select_related("district")
         )
         self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
         self.add_version_field()
@@ -215,18 +216,36 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         return cleaned
 
 
+class ParticipantChoices:
+    """The cooperatives and businesses an activity may involve: those of its kecamatan that the
+    user can see. Evaluated once and shared by every row of the formsets (not a query per row).
+    """
+
+    def __init__(self, user, districts) -> None:
+        self.cooperatives = Cooperative.objects.visible_to(user).filter(district__in=districts)
+        self.businesses = (
+            Business.objects.visible_to(user)
+            .filter(village__district__in=districts)
+            .select_related("village")
+        )
+        empty = list(BLANK_CHOICE_DASH)
+        self.cooperative_choices = empty + [(c.pk, str(c)) for c in self.cooperatives]
+        self.business_choices = empty + [
+            (b.pk, f"{b.name} ({b.village.name})") for b in self.businesses
+        ]
+
+
 class ParticipationForm(forms.ModelForm):
     class Meta:
         model = Participation
         fields = ["cooperative", "business", "attendees_male", "attendees_female"]
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, choices: ParticipantChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["cooperative"].queryset = Cooperative.objects.visible_to(user)
-        self.fields["business"].queryset = Business.objects.visible_to(user).select_related(
-            "village"
-        )
-        self.fields["business"].label_from_instance = lambda b: f"{b.name} ({b.village.name})"
+        self.fields["cooperative"].queryset = choices.cooperatives
+        self.fields["cooperative"].choices = choices.cooperative_choices
+        self.fields["business"].queryset = choices.businesses
+        self.fields["business"].choices = choices.business_choices
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -244,9 +263,10 @@ class EquipmentForm(forms.ModelForm):
         model = Equipment
         fields = ["item", "quantity", "unit_cost", "recipient"]
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, choices: ParticipantChoices, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["recipient"].queryset = Cooperative.objects.visible_to(user)
+        self.fields["recipient"].queryset = choices.cooperatives
+        self.fields["recipient"].choices = choices.cooperative_choices
 
 
 ParticipationFormSet = inlineformset_factory(

@@ -25,6 +25,7 @@ from .forms import (
     CooperativeForm,
     EquipmentFormSet,
     FlagshipForm,
+    ParticipantChoices,
     ParticipationFormSet,
     PartnerForm,
     recording_districts,
@@ -94,7 +95,9 @@ def cooperative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cooperative": cooperative,
             "flagships": cooperative.flagships.order_by("-year"),
             "participations": participations,
-            "equipment": cooperative.equipment_received.select_related("activity"),
+            "equipment": cooperative.equipment_received.filter(
+                activity__in=Activity.objects.visible_to(request.user)
+            ).select_related("activity"),
             "can_edit": can_edit(cooperative, request.user),
         },
     )
@@ -165,17 +168,23 @@ def flagship_overview(request: HttpRequest) -> HttpResponse:
 
 def flagship_choose(request: HttpRequest, code: str) -> HttpResponse:
     district = _get_district(request, code, perm="cooperatives.add_flagship")
-    year = request.POST.get("year") or request.GET.get("tahun")
-    existing = (
-        Flagship.objects.filter(district=district, year=year).first()
-        if year and str(year).isdigit()
-        else None
+    year = request.GET.get("tahun", "")
+    shown = (
+        Flagship.objects.filter(district=district, year=year).first() if (year.isdigit()) else None
     )
-    form = FlagshipForm(request.POST or None, instance=existing, district=district)
+    form = FlagshipForm(request.POST or None, instance=shown, district=district)
     if request.method == "POST" and form.is_valid():
-        flagship = form.save(commit=False)
-        flagship.chosen_by = request.user
-        flagship.save()
+        # At most one per kecamatan and year: choosing again for that year replaces it.
+        data = form.cleaned_data
+        flagship, _created = Flagship.objects.update_or_create(
+            district=district,
+            year=data["year"],
+            defaults={
+                "cooperative": data["cooperative"],
+                "reason": data["reason"],
+                "chosen_by": request.user,
+            },
+        )
         messages.success(
             request,
             _("Koperasi unggulan %(district)s %(year)s disimpan.")
@@ -307,13 +316,21 @@ def _activity_form(
     request: HttpRequest, activity: Activity | None, initial: dict | None = None
 ) -> HttpResponse:
     form = ActivityForm(request.POST or None, instance=activity, user=request.user, initial=initial)
+    # Participants and recipients come from the activity's own kecamatan.
+    valid = request.method == "POST" and form.is_valid()
+    if valid:
+        districts = [form.cleaned_data["district"]]
+    elif activity is not None:
+        districts = [activity.district]
+    else:
+        districts = recording_districts(request.user)
+    kwargs = {"form_kwargs": {"choices": ParticipantChoices(request.user, districts)}}
     instance = form.instance
-    kwargs = {"form_kwargs": {"user": request.user}}
     people = ParticipationFormSet(
         request.POST or None, instance=instance, prefix="peserta", **kwargs
     )
     items = EquipmentFormSet(request.POST or None, instance=instance, prefix="sarana", **kwargs)
-    if request.method == "POST" and form.is_valid() and people.is_valid() and items.is_valid():
+    if valid and people.is_valid() and items.is_valid():
         with transaction.atomic():
             if activity is None:
                 created = form.save(commit=False)

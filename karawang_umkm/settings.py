@@ -164,9 +164,9 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-# Uploads are never served straight from disk: every photo and document goes through a view that
-# checks who may see it (product photos on the public showcase only with the owner's consent).
-# MEDIA_ROOT holds photos, PRIVATE_MEDIA_ROOT case documents and visit photos.
+# Uploads are never served straight from disk: every photo and document lives in
+# PRIVATE_MEDIA_ROOT and goes through a view that checks who may see it (product photos on the
+# public showcase only while the owner's consent stands). Nothing is stored in MEDIA_ROOT.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))

@@ -154,18 +154,32 @@ class BusinessFormTests(PersonaTestCase):
         self.assertEqual(Business.objects.get().nib_number, "12345")
 
     def test_probable_duplicate_is_warned_before_saving(self):
-        make_business(self.duren, owner_nik=NIK_MAN, name="Nama Lain")
+        make_business(self.duren, owner_nik=NIK_MAN, name="Opak Ketan Mang Ujang")
         make_business(self.payungsari, name="Usaha Pedes", owner_nik="3215101203850009")
         self.client.force_login(self.mentor.user)
-        response = self.client.post(self.url, form_data(self.duren))
-        self.assertContains(response, "Mungkin duplikat: Nama Lain", status_code=400)
-        # Same NIK in a village the mentor cannot see: said, but not named.
+        response = self.client.post(self.url, form_data(self.duren, owner_nik=""))
+        self.assertContains(response, "Mungkin duplikat: Opak Ketan Mang Ujang", status_code=400)
+        self.assertContains(response, "nama sama di desa yang sama", status_code=400)
+        # Staff, who may see whole NIKs, are told of the same NIK anywhere.
+        self.client.force_login(self.staff)
         response = self.client.post(
             self.url, form_data(self.duren, owner_nik="3215101203850009", name="Baru")
         )
-        self.assertContains(response, "sudah ada usaha di wilayah lain", status_code=400)
-        self.assertNotContains(response, "Usaha Pedes", status_code=400)
+        self.assertContains(response, "Mungkin duplikat: Usaha Pedes", status_code=400)
+        self.assertContains(response, "NIK pemilik sama", status_code=400)
         self.assertEqual(Business.objects.count(), 2)
+
+    def test_a_nik_match_is_no_oracle_for_users_who_may_not_see_niks(self):
+        make_business(self.duren, owner_nik=NIK_MAN, name="Nama Lain")
+        make_business(self.payungsari, name="Usaha Pedes", owner_nik="3215101203850009")
+        self.client.force_login(self.mentor.user)
+        for nik in (NIK_MAN, "3215101203850009"):
+            with self.subTest(nik):
+                response = self.client.post(
+                    self.url, form_data(self.duren, owner_nik=nik, name="Baru")
+                )
+                self.assertNotContains(response, "duplikat", status_code=302)
+                Business.objects.filter(name="Baru").delete()
 
 
 class NikPrivacyTests(PersonaTestCase):
@@ -516,3 +530,22 @@ class ProductPhotoAndDetailTests(PersonaTestCase):
         self.assertContains(response, "Produk 4")
         self.assertContains(response, "catatan")
         self.assertEqual(len(before), len(after))
+
+
+class ProtectedDeleteTests(PersonaTestCase):
+    def test_a_business_or_product_still_used_elsewhere_is_kept_with_a_clear_message(self):
+        from businesses.models import OvopSelection
+
+        business = make_business(self.duren)
+        product = Product.objects.create(business=business, name="Keripik")
+        OvopSelection.objects.create(village=self.duren, year=2026, product=product, reason="x")
+        self.client.force_login(self.mentor.user)
+        for url in (
+            reverse("businesses:product_delete", args=[product.pk]),
+            reverse("businesses:delete", args=[business.pk]),
+        ):
+            with self.subTest(url):
+                response = self.client.post(url)
+                self.assertContains(response, "masih dipakai di: produk OVOP", status_code=409)
+        self.assertTrue(Product.objects.filter(pk=product.pk).exists())
+        self.assertTrue(Business.objects.filter(pk=business.pk).exists())

@@ -387,3 +387,43 @@ class ListSpeedTests(PersonaTestCase):
                 counts[url].append(len(queries))
         for url, (small, large) in counts.items():
             self.assertEqual(small, large, url)
+
+
+class ParticipantScopeTests(PersonaTestCase):
+    def test_participants_and_recipients_come_from_the_activitys_kecamatan(self):
+        activity = make_activity(self.klari, "Bazar Klari")
+        pedes_coop = make_cooperative(self.pedes, "KSP Pedes")
+        klari_coop = make_cooperative(self.klari, "KSP Klari")
+        url = reverse("cooperatives:activity_edit", args=[activity.pk])
+        base = {
+            "title": activity.title,
+            "kind": activity.kind,
+            "sipd": activity.sipd_id,
+            "fiscal_year": YEAR,
+            "budget_ceiling": "10.000.000",
+            "realised": "",
+            "status": "rencana",
+            "start_date": f"{YEAR}-05-01",
+            "end_date": "",
+            "district": self.klari.pk,
+            "village": "",
+            "organiser": "dinkop",
+            "outcome": "",
+            "version": activity.version,
+            "peserta-TOTAL_FORMS": "1",
+            "peserta-INITIAL_FORMS": "0",
+            "sarana-TOTAL_FORMS": "0",
+            "sarana-INITIAL_FORMS": "0",
+            "peserta-0-attendees_male": "1",
+            "peserta-0-attendees_female": "1",
+        }
+        self.client.force_login(self.staff)
+        page = self.client.get(url)
+        self.assertContains(page, "KSP Klari")
+        self.assertNotContains(page, "KSP Pedes")
+        response = self.client.post(url, base | {"peserta-0-cooperative": pedes_coop.pk})
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(Participation.objects.exists())
+        response = self.client.post(url, base | {"peserta-0-cooperative": klari_coop.pk})
+        self.assertRedirects(response, activity.get_absolute_url())
+        self.assertEqual(Participation.objects.get().cooperative, klari_coop)

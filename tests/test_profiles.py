@@ -318,3 +318,16 @@ class ShowcaseTests(PersonaTestCase):
         with translation.override("en"):
             url = self.keripik.order_url()
         self.assertIn("Halo", url)
+
+
+class ChooseAgainTests(PersonaTestCase):
+    def test_a_year_written_oddly_still_replaces_the_choice(self):
+        business = make_business(self.duren)
+        first = Product.objects.create(business=business, name="Keripik")
+        second = Product.objects.create(business=business, name="Opak")
+        url = reverse("businesses:ovop_choose", args=[self.duren.code])
+        self.client.force_login(self.mentor.user)
+        self.client.post(url, {"year": "2026", "product": first.pk, "reason": "a"})
+        response = self.client.post(url, {"year": " 2026", "product": second.pk, "reason": "b"})
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(OvopSelection.objects.get().product, second)

@@ -38,5 +38,6 @@ def shrink_photo(upload: UploadedFile) -> ContentFile:
 
 def photo_response(field_file, *, public: bool) -> FileResponse:
     response = FileResponse(field_file.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400" if public else "private, max-age=3600"
+    # Public photos stay cacheable only briefly: consent can be withdrawn.
+    response["Cache-Control"] = "public, max-age=300" if public else "private, max-age=3600"
     return response
