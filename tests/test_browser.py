@@ -169,7 +169,12 @@ class MentorPhoneTests(StaticLiveServerTestCase):
         visits.locator(".rows a").first.click()
         image = self.page.locator(".photos img")
         expect(image).to_have_count(1)
-        self.assertGreater(image.evaluate("img => img.naturalWidth"), 0)
+        # The photo is served by an access-checked view; wait until it has really loaded.
+        self.page.wait_for_function(
+            "() => { const img = document.querySelector('.photos img');"
+            " return img.complete && img.naturalWidth > 0; }",
+            timeout=10_000,
+        )
 
     def test_anonymous_visitor_sees_the_ovop_product_with_its_whatsapp_link(self):
         from playwright.sync_api import expect
