@@ -161,6 +161,21 @@ class ProductionSettingsTests(TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("ALLOWED_HOSTS must be set", result.stderr)
 
+    def test_the_wsgi_entry_point_refuses_to_start_without_production_settings(self):
+        clean = {
+            k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}
+        }
+        result = subprocess.run(
+            [sys.executable, "-c", "import karawang_umkm.wsgi"],
+            cwd=settings.BASE_DIR,
+            env=clean,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("SECRET_KEY must be set", result.stderr)
+
     def test_a_bad_boolean_fails_loudly(self):
         result = run_manage("check", DEBUG="maybe")
         self.assertNotEqual(result.returncode, 0)
