@@ -1,10 +1,12 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 from import_export.admin import ImportExportMixin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from villages.images import PhotoInput
 from villages.models import Village
 from villages.resources import AllOrNothingResource
 
@@ -60,6 +62,8 @@ class ProductInline(admin.TabularInline):
     model = Product
     extra = 0
     fields = ["name", "price", "featured", "photo"]
+    # Photos are private files without a URL: the admin's file widget would try to link them.
+    formfield_overrides = {models.ImageField: {"widget": PhotoInput}}
 
 
 @admin.register(Business)

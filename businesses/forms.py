@@ -12,7 +12,7 @@ from villages.forms_base import (
     RupiahField,
     VersionedFormMixin,
 )
-from villages.images import shrink_photo
+from villages.images import PhotoInput, shrink_photo
 from villages.models import Village
 
 from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector
@@ -204,7 +204,7 @@ class ProductForm(InlineValidationMixin, VersionedFormMixin, forms.ModelForm):
         fields = ["name", "description", "price", "photo", "featured"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+            "photo": PhotoInput(),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -225,7 +225,7 @@ class PotentialForm(VersionedFormMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "businesses": forms.CheckboxSelectMultiple,
-            "photo": forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
+            "photo": PhotoInput(),
         }
 
     def __init__(self, *args, village: Village, **kwargs) -> None:

@@ -5,6 +5,7 @@ from io import BytesIO
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.forms import ClearableFileInput
 from django.http import FileResponse
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -41,3 +42,16 @@ def photo_response(field_file, *, public: bool) -> FileResponse:
     # Public photos stay cacheable only briefly: consent can be withdrawn.
     response["Cache-Control"] = "public, max-age=300" if public else "private, max-age=3600"
     return response
+
+
+class PhotoInput(ClearableFileInput):
+    """A photo field that never links the stored file: uploads are private and have no URL."""
+
+    template_name = "villages/widgets/photo_input.html"
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs={"accept": "image/jpeg,image/png"} | (attrs or {}))
+
+    def is_initial(self, value) -> bool:
+        # Django asks for the file's URL here; a private file has none, its name is enough.
+        return bool(value and getattr(value, "name", ""))
