@@ -152,9 +152,15 @@ class RoleTests(TestCase):
 class SeedDemoTests(TestCase):
     fixtures = ["karawang_areas"]
 
+    @classmethod
+    def setUpTestData(cls) -> None:
+        # Seeding is the slow part: once for the class; each test rolls back to this state.
+        call_command("seed_demo", stdout=StringIO())
+
     def test_seed_demo_places_12_mentors_in_12_villages_of_4_kecamatan_idempotently(self):
+        counts = [model.objects.count() for model in (Mentor, Assignment, Village)]
         call_command("seed_demo", stdout=StringIO())
-        call_command("seed_demo", stdout=StringIO())
+        self.assertEqual([model.objects.count() for model in (Mentor, Assignment, Village)], counts)
         self.assertEqual(Mentor.objects.count(), 12)
         active = Assignment.objects.active().select_related("village__district")
         self.assertEqual(active.count(), 12)
@@ -192,7 +198,6 @@ class SeedDemoTests(TestCase):
         self.assertTrue(Activity.objects.filter(status="rencana").exists())
 
     def test_seed_demo_accounts_sign_in_and_land_on_their_pages(self):
-        call_command("seed_demo", stdout=StringIO())
         from villages.management.commands.seed_demo import DEMO_PASSWORD
 
         for username, heading in {
@@ -211,8 +216,11 @@ class SeedDemoTests(TestCase):
                 self.assertRedirects(response, reverse("home"))
                 self.assertContains(self.client.get(reverse("home")), heading)
 
+
+class SeedDemoEdgeTests(TestCase):
+    fixtures = ["karawang_areas"]
+
     def test_seed_demo_needs_the_area_data(self):
-        Assignment.objects.all().delete()
         Village.objects.all().delete()
         District.objects.all().delete()
         with self.assertRaisesMessage(CommandError, "load_areas"):
