@@ -152,11 +152,15 @@ class FlagshipForm(forms.ModelForm):
         pass
 
 
-class PartnerForm(forms.ModelForm):
+class PartnerForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = KecamatanPartner
         fields = ["role", "name", "phone", "notes", "is_active"]
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel"})}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_version_field()
 
 
 class ActivityForm(VersionedFormMixin, forms.ModelForm):

@@ -215,7 +215,7 @@ class PartnerQuerySet(AreaScopedQuerySet):
     district_path = "district"
 
 
-class KecamatanPartner(models.Model):
+class KecamatanPartner(VersionedModel):
     """A contact of the kecamatan in cooperative empowerment: the camat, the TP PKK and others."""
 
     ROLES = [

@@ -234,8 +234,7 @@ def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
         KecamatanPartner.objects.select_related("district"), request.user, write=True, pk=pk
     )
     form = PartnerForm(request.POST or None, instance=partner)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and form.save_or_conflict():
         return redirect("cooperatives:partners", code=partner.district.code)
     return render(
         request,

@@ -129,3 +129,13 @@ class AccessMatrixTests(PersonaTestCase):
         self.client.force_login(root)
         url = reverse("admin:businesses_business_change", args=[self.product.business_id])
         self.assertContains(self.client.get(url), "Sudah ada foto tersimpan")
+
+    def test_a_stale_partner_edit_is_refused(self):
+        url = reverse("cooperatives:partner_edit", args=[self.partner.pk])
+        self.client.force_login(self.staff)
+        data = {"role": "camat", "name": "Versi A", "version": self.partner.version}
+        self.assertEqual(self.client.post(url, data).status_code, 302)
+        response = self.client.post(url, data | {"name": "Versi B"})
+        self.assertContains(response, "sudah diubah orang lain", status_code=400)
+        self.partner.refresh_from_db()
+        self.assertEqual(self.partner.name, "Versi A")
