@@ -348,6 +348,7 @@ class OvopSelection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="one_ovop_per_village_year")
         ]
+        indexes = [models.Index(fields=["year"])]  # the overview filters by year alone
 
     def __str__(self) -> str:
         return f"{self.village} {self.year}: {self.product}"

@@ -195,6 +195,7 @@ class Flagship(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["district", "year"], name="one_flagship_per_year")
         ]
+        indexes = [models.Index(fields=["year"])]  # the overview filters by year alone
 
     def __str__(self) -> str:
         return f"{self.district} {self.year}: {self.cooperative}"

@@ -459,6 +459,23 @@ class IndexTests(PersonaTestCase):
         for column in ("business_id", "service_id", "status", "step_id", "mentor_id"):
             self.assertIn(column, case)
 
+    def test_profile_and_cooperative_filters_are_indexed_too(self):
+        from assistance.models import Visit
+        from businesses.models import OvopSelection, Potential
+        from cooperatives.models import Activity, Cooperative, Flagship
+
+        expected = {
+            Potential: {"village_id", "category"},
+            OvopSelection: {"village_id", "year"},
+            Visit: {"village_id", "mentor_id", "date"},
+            Cooperative: {"district_id", "type", "is_active", "last_rat_date", "registry_number"},
+            Flagship: {"district_id", "year"},
+            Activity: {"fiscal_year", "district_id", "status", "kind", "sipd_id"},
+        }
+        for model, columns in expected.items():
+            with self.subTest(model.__name__):
+                self.assertLessEqual(columns, self.indexed_columns(model._meta.db_table))
+
 
 class SpreadsheetTests(PersonaTestCase):
     def test_import_with_bad_rows_writes_nothing_and_names_row_and_column(self):
