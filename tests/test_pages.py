@@ -198,6 +198,14 @@ class ExtremePovertyFlagTests(PersonaTestCase):
         self.duren.refresh_from_db()
         self.assertIsNone(self.duren.extreme_poverty_year)
 
+    def test_the_change_is_recorded_with_who_and_when(self):
+        self.client.force_login(self.staff)
+        self.post(self.duren, "2024")
+        record = self.duren.history.latest()
+        self.assertEqual((record.history_user, record.extreme_poverty_year), (self.staff, 2024))
+        page = self.client.get(reverse("history_object", args=["villages.village", self.duren.pk]))
+        self.assertContains(page, "2024")
+
     def test_htmx_post_answers_with_the_flag_fragment(self):
         self.client.force_login(self.staff)
         response = self.post(self.duren, "2024", **{"HX-Request": "true"})

@@ -25,6 +25,10 @@ class VillagesConfig(AppConfig):
             "villages.view_mentor",
             "villages.view_assignment",
             "villages.view_kecamatanviewer",
+            "villages.view_historicalvillage",
+            "villages.view_historicalmentor",
+            "villages.view_historicalassignment",
+            "villages.view_historicalkecamatanviewer",
         ],
         roles.MENTOR: ["villages.view_village", "villages.view_district"],
         roles.KECAMATAN: ["villages.view_village", "villages.view_district"],
@@ -51,6 +55,10 @@ class VillagesConfig(AppConfig):
                 )
                 for action in ("view", "add", "change", "delete")
             ],
+            "villages.view_historicalvillage",
+            "villages.view_historicalmentor",
+            "villages.view_historicalassignment",
+            "villages.view_historicalkecamatanviewer",
             "auth.view_user",
             "auth.add_user",
             "auth.change_user",

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from .access import AreaScopedQuerySet
 from .validators import normalize_phone, validate_phone
@@ -157,6 +158,8 @@ class Village(models.Model):
         help_text=_("Kosongkan bila desa tidak berstatus miskin ekstrem."),
     )
 
+    # The office's edits (the flag) are recorded; area loads are bulk writes and are not.
+    history = HistoricalRecords()
     objects = CodeManager.from_queryset(VillageQuerySet)()
 
     class Meta:
@@ -213,6 +216,8 @@ class Mentor(models.Model):
         Village, through="Assignment", related_name="mentors", verbose_name=_("desa dampingan")
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["user__first_name", "user__last_name"]
         verbose_name = _("Patriot Desa")
@@ -259,6 +264,7 @@ class Assignment(models.Model):
     )
     note = models.CharField(_("catatan"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
     objects = AssignmentQuerySet.as_manager()
 
     class Meta:
@@ -331,6 +337,8 @@ class KecamatanViewer(models.Model):
     )
     role = models.CharField(_("peran"), max_length=10, choices=ROLE_CHOICES)
     position = models.CharField(_("jabatan"), max_length=150, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["district__name", "role"]
