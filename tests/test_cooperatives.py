@@ -427,3 +427,59 @@ class ParticipantScopeTests(PersonaTestCase):
         response = self.client.post(url, base | {"peserta-0-cooperative": klari_coop.pk})
         self.assertRedirects(response, activity.get_absolute_url())
         self.assertEqual(Participation.objects.get().cooperative, klari_coop)
+
+
+class CooperativeFormTests(PersonaTestCase):
+    def data(self, **overrides) -> dict:
+        values = {
+            "name": "KSP Sejahtera",
+            "registry_number": "3215012345678901",
+            "type": "simpan_pinjam",
+            "district": self.klari.pk,
+            "village": self.duren.pk,
+            "members_male": "10",
+            "members_female": "12",
+            "is_active": "on",
+            "last_rat_year": str(YEAR - 1),
+            "last_rat_date": f"{YEAR}-03-01",
+            "contact_phone": "0812-3333-4444",
+        }
+        return values | overrides
+
+    def test_staff_register_a_cooperative(self):
+        self.client.force_login(self.staff)
+        response = self.client.post(reverse("cooperatives:create"), self.data())
+        cooperative = Cooperative.objects.get()
+        self.assertRedirects(response, cooperative.get_absolute_url())
+        self.assertEqual((cooperative.contact_phone, cooperative.members), ("+6281233334444", 22))
+
+    def test_bad_input_is_refused_next_to_the_field_and_nothing_is_saved(self):
+        self.client.force_login(self.staff)
+        bad = self.data(
+            village=self.payungsari.pk,
+            contact_phone="12345",
+            last_rat_date=f"{YEAR + 1}-01-01",
+            last_rat_year=str(YEAR + 2),
+        )
+        response = self.client.post(reverse("cooperatives:create"), bad)
+        self.assertEqual(response.status_code, 400)
+        self.assertLessEqual({"village", "contact_phone"}, set(response.context["form"].errors))
+        self.assertFalse(Cooperative.objects.exists())
+
+    def test_unusual_registry_number_needs_confirmation(self):
+        self.client.force_login(self.staff)
+        data = self.data(registry_number="123")
+        response = self.client.post(reverse("cooperatives:create"), data)
+        self.assertContains(response, "16 digit", status_code=400)
+        response = self.client.post(
+            reverse("cooperatives:create"), data | {"confirm_warnings": "on"}
+        )
+        self.assertEqual(response.status_code, 302)
+
+    def test_partner_with_a_bad_phone_is_refused(self):
+        self.client.force_login(self.staff)
+        url = reverse("cooperatives:partners", args=[self.klari.code])
+        response = self.client.post(
+            url, {"role": "camat", "name": "Pak Camat", "phone": "8,12346E+11"}
+        )
+        self.assertContains(response, "notasi ilmiah", status_code=400)
