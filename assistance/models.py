@@ -23,6 +23,11 @@ from villages.models import Mentor
 STALLED_AFTER_DAYS = 14
 
 
+def stalled_cutoff():
+    """An active case with no activity since this moment is stalled."""
+    return timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
+
+
 class Service(models.Model):
     """NIB, halal, PIRT, kemasan, pemasaran. `code` ties a service to the business field its
     outcome writes (see Case.LEGAL_FIELDS); the rest is editable."""
@@ -99,8 +104,7 @@ class CaseQuerySet(AreaScopedQuerySet):
         return self.filter(status__in=ACTIVE_STATUSES)
 
     def stalled(self) -> "CaseQuerySet":
-        cutoff = timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
-        return self.active().filter(last_activity_at__lt=cutoff)
+        return self.active().filter(last_activity_at__lt=stalled_cutoff())
 
 
 class Case(VersionedModel):
@@ -176,8 +180,7 @@ class Case(VersionedModel):
 
     @property
     def is_stalled(self) -> bool:
-        cutoff = timezone.now() - timedelta(days=STALLED_AFTER_DAYS)
-        return self.is_active and self.last_activity_at < cutoff
+        return self.is_active and self.last_activity_at < stalled_cutoff()
 
     @cached_property
     def steps(self) -> list[Step]:

@@ -23,6 +23,11 @@ from .validators import mask_nik, validate_kbli, validate_nik
 PIRT_EXPIRY_WARNING_DAYS = 90
 
 
+def pirt_warning_date():
+    """A PIRT expiring on or before this date is flagged (already expired ones too)."""
+    return timezone.localdate() + timedelta(days=PIRT_EXPIRY_WARNING_DAYS)
+
+
 class Sector(models.TextChoices):
     FOOD = "makanan", _("Makanan dan minuman")
     CRAFT = "kerajinan", _("Kerajinan")
@@ -69,8 +74,7 @@ class BusinessQuerySet(AreaScopedQuerySet):
         if gap == LegalGap.NO_PIRT:
             return self.filter(pirt_number="", sector=Sector.FOOD)
         if gap == LegalGap.PIRT_EXPIRING:
-            soon = timezone.localdate() + timedelta(days=PIRT_EXPIRY_WARNING_DAYS)
-            return self.exclude(pirt_number="").filter(pirt_expiry__lte=soon)
+            return self.exclude(pirt_number="").filter(pirt_expiry__lte=pirt_warning_date())
         return self
 
     def in_extreme_poverty_villages(self) -> "BusinessQuerySet":
@@ -137,6 +141,7 @@ class Business(VersionedModel):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
+    history_masked_fields = ("owner_nik",)
     objects = BusinessQuerySet.as_manager()
 
     class Meta:
@@ -171,8 +176,7 @@ class Business(VersionedModel):
     def pirt_expiring(self) -> bool:
         if not self.pirt_number or not self.pirt_expiry:
             return False
-        soon = timezone.localdate() + timedelta(days=PIRT_EXPIRY_WARNING_DAYS)
-        return self.pirt_expiry <= soon
+        return self.pirt_expiry <= pirt_warning_date()
 
     def legal_gaps(self) -> list[str]:
         gaps = []

@@ -12,6 +12,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from villages.validators import mask_identifier
+
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")
 
@@ -77,11 +79,8 @@ def nik_gender(nik: str) -> str:
     return "P" if int(nik[6:8]) > 40 else "L"
 
 
-def mask_nik(nik: str) -> str:
-    """3215••••••••0003: province and regency, then the sequence number."""
-    if not nik:
-        return ""
-    return f"{nik[:4]}{'•' * (len(nik) - 8)}{nik[-4:]}"
+# 3215••••••••0003: province and regency, then the sequence number.
+mask_nik = mask_identifier
 
 
 def clean_digits(value: str, label: str, allowed: str = "") -> str:

@@ -87,6 +87,7 @@ def business_create(request: HttpRequest) -> HttpResponse:
 
 def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = _get_business(request, pk)
+    editable = can_edit(business, request.user)
     return render(
         request,
         "businesses/business_detail.html",
@@ -94,9 +95,8 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "business": business,
             "products": business.products.all(),
             "panels": panels.render_panels("business", request, business, business=business),
-            "can_edit": can_edit(business, request.user),
-            "can_delete": request.user.has_perm("businesses.delete_business")
-            and can_edit(business, request.user),
+            "can_edit": editable,
+            "can_delete": request.user.has_perm("businesses.delete_business") and editable,
             "can_view_nik": request.user.has_perm("businesses.view_nik"),
         },
     )

@@ -83,6 +83,7 @@ class NikTests(SimpleTestCase):
     def test_masking_keeps_only_region_and_sequence(self):
         self.assertEqual(mask_nik("3215051203850003"), "3215••••••••0003")
         self.assertEqual(mask_nik(""), "")
+        self.assertEqual(mask_nik("12345"), "•••••")  # too short to show any of it
 
     def test_nib_and_pirt_checks_are_soft_warnings(self):
         self.assertEqual(nib_warnings("1234567890123"), [])

@@ -10,17 +10,16 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
-# Fields whose values are personal data: a change is shown, the values masked.
-MASKED_FIELDS = {"owner_nik", "nik"}
+from .validators import mask_identifier
+
 HIDDEN_FIELDS = {"version", "updated_at", "created_at"}
-ACTIONS = {"+": _("dibuat"), "~": _("diubah"), "-": _("dihapus")}
 
 
-def mask(value: Any) -> str:
-    text = str(value or "")
-    return f"{text[:4]}{'•' * max(len(text) - 8, 0)}{text[-4:]}" if len(text) > 8 else "••••"
+def masked_fields(model: type[models.Model]) -> set[str]:
+    """Fields whose values are personal data: a model lists them in `history_masked_fields`;
+    a change to them is shown, the values masked."""
+    return set(getattr(model, "history_masked_fields", ()))
 
 
 @dataclass
@@ -35,7 +34,6 @@ class Change:
 class Entry:
     record: Any
     model_label: str
-    action: str
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -75,7 +73,7 @@ def _diff(record: Any, previous: Any, fields: list[models.Field]) -> list[Change
     return changes
 
 
-def _resolve(entries: list[Entry]) -> None:
+def _resolve(entries: list[Entry], masked: set[str]) -> None:
     """Show related objects and choices by name, masked fields masked."""
     wanted: dict[type[models.Model], set] = {}
     for entry in entries:
@@ -92,8 +90,9 @@ def _resolve(entries: list[Entry]) -> None:
     for entry in entries:
         for change in entry.changes:
             f = change.field
-            if f.name in MASKED_FIELDS:
-                change.old, change.new = mask(change.old), mask(change.new)
+            if f.name in masked:
+                change.old = mask_identifier(change.old)
+                change.new = mask_identifier(change.new)
             elif f.is_relation and f.related_model:
                 lookup = names.get(f.related_model, {})
                 change.old = lookup.get(change.old, change.old)
@@ -118,12 +117,11 @@ def object_history(model: type[models.Model], pk: int) -> list[Entry]:
             Entry(
                 record,
                 model._meta.verbose_name,
-                record.history_type,
                 _diff(record, previous, fields),
             )
         )
         previous = record
-    _resolve(entries)
+    _resolve(entries, masked_fields(model))
     return entries[::-1]
 
 
@@ -151,9 +149,8 @@ def page_entries(model: type[models.Model], records: list) -> list[Entry]:
             Entry(
                 record,
                 model._meta.verbose_name,
-                record.history_type,
                 _diff(record, previous, fields),
             )
         )
-    _resolve(entries)
+    _resolve(entries, masked_fields(model))
     return entries

@@ -43,6 +43,17 @@ def normalize_phone(value: str) -> str:
     return normalized
 
 
+def mask_identifier(value: str) -> str:
+    """3215••••••••0003: an identifier (NIK) with all but its first and last four digits
+    hidden, for lists, exports and history."""
+    text = str(value or "")
+    if not text:
+        return ""
+    if len(text) <= 8:
+        return "•" * len(text)
+    return f"{text[:4]}{'•' * (len(text) - 8)}{text[-4:]}"
+
+
 def validate_phone(value: str) -> None:
     if value:
         normalize_phone(value)
