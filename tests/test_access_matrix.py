@@ -33,7 +33,7 @@ class AccessMatrixTests(PersonaTestCase):
         self.partner = KecamatanPartner.objects.create(
             district=self.klari, role="camat", name="Pak Camat"
         )
-        self.activity = make_activity(self.klari)
+        self.activity = make_activity(self.klari, "Bazar Rahasia Klari")
         self.document = ActivityDocument(
             activity=self.activity, filename="a.pdf", content_type="application/pdf", size=9
         )
@@ -139,3 +139,19 @@ class AccessMatrixTests(PersonaTestCase):
         self.assertContains(response, "sudah diubah orang lain", status_code=400)
         self.partner.refresh_from_db()
         self.assertEqual(self.partner.name, "Versi A")
+
+    def test_list_pages_show_an_outsider_nothing_of_any_area(self):
+        self.client.force_login(self.outsider)
+        for name in (
+            "businesses:ovop_overview",
+            "cooperatives:flagships",
+            "cooperatives:activities",
+            "cooperatives:budget",
+            "assistance:visits",
+            "villages:list",
+        ):
+            with self.subTest(name):
+                response = self.client.get(reverse(name))
+                self.assertEqual(response.status_code, 200)
+                for secret in ("Duren", "Pancawati", "Klari", "Rahasia"):
+                    self.assertNotContains(response, secret)
