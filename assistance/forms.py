@@ -5,10 +5,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
-from villages.files import DocumentFormMixin
+from core.files import DocumentFormMixin
+from core.forms import DateInput
+from core.images import shrink_photo
 from villages.forms import AreaFilterMixin
-from villages.forms_base import DateInput
-from villages.images import shrink_photo
 from villages.models import Assignment, Mentor, Village
 
 from .models import Case, CaseDocument, Service, Status, Step, Visit

@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from businesses.models import Business
+from core.concurrency import VersionedModel
+from core.files import PrivateDocument, private_storage
 from villages.access import AreaScopedQuerySet
-from villages.concurrency import VersionedModel
-from villages.files import PrivateDocument, private_storage
 from villages.models import Mentor
 
 STALLED_AFTER_DAYS = 14

@@ -13,11 +13,11 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from businesses.models import Business
+from core.concurrency import EditConflict, save_versioned
+from core.files import document_response
+from core.htmx import list_template, query_without_page
+from core.images import photo_response
 from villages.access import can_edit, get_for_user
-from villages.concurrency import EditConflict, save_versioned
-from villages.files import document_response
-from villages.htmx import list_template, query_without_page
-from villages.images import photo_response
 from villages.models import Mentor, Village
 
 from .forms import (

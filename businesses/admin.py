@@ -6,9 +6,9 @@ from import_export.admin import ImportExportMixin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from villages.images import PhotoInput
+from core.images import PhotoInput
+from core.imports import AllOrNothingResource
 from villages.models import Village
-from villages.resources import AllOrNothingResource
 
 from .models import Business, Product
 from .validators import mask_nik

@@ -4,15 +4,15 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from villages.forms import AreaFilterMixin
-from villages.forms_base import (
+from core.forms import (
     ConfirmableWarningsMixin,
     DateInput,
     InlineValidationMixin,
     RupiahField,
     VersionedFormMixin,
 )
-from villages.images import PhotoInput, shrink_photo
+from core.images import PhotoInput, shrink_photo
+from villages.forms import AreaFilterMixin
 from villages.models import Village
 
 from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector

@@ -12,11 +12,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.concurrency import VersionedModel
+from core.files import private_storage
+from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
-from villages.concurrency import VersionedModel
-from villages.files import private_storage
 from villages.models import Village
-from villages.validators import normalize_phone, validate_phone
 
 from .validators import mask_nik, validate_kbli, validate_nik
 

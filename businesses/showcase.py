@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
 
-from villages.images import photo_response
+from core.images import photo_response
 from villages.models import District, Village
 
 from .models import OvopSelection, Product

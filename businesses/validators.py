@@ -12,7 +12,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from villages.validators import mask_identifier
+from core.validators import mask_identifier
 
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 _NIK_SEPARATORS = re.compile(r"[\s.\-]")

@@ -10,10 +10,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.htmx import inline_errors_response, list_template, query_without_page
+from core.images import photo_response
 from villages import panels
 from villages.access import CHANGE_ALL, can_edit, get_for_user
-from villages.htmx import inline_errors_response, list_template, query_without_page
-from villages.images import photo_response
 from villages.models import Village
 
 from .forms import (

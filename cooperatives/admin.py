@@ -4,8 +4,8 @@ from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.imports import AllOrNothingResource
 from villages.models import District, Village
-from villages.resources import AllOrNothingResource
 
 from .models import (
     Activity,

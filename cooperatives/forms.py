@@ -7,15 +7,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
-from villages.access import area_filter
-from villages.files import DocumentFormMixin
-from villages.forms import AreaFilterMixin
-from villages.forms_base import (
+from core.files import DocumentFormMixin
+from core.forms import (
     ConfirmableWarningsMixin,
     DateInput,
     RupiahField,
     VersionedFormMixin,
 )
+from villages.access import area_filter
+from villages.forms import AreaFilterMixin
 from villages.models import District, Village
 
 from .models import (

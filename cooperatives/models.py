@@ -16,11 +16,11 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from businesses.models import Business
+from core.concurrency import VersionedModel
+from core.files import PrivateDocument
+from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
-from villages.concurrency import VersionedModel
-from villages.files import PrivateDocument
 from villages.models import District, Village
-from villages.validators import normalize_phone, validate_phone
 
 YEAR = [MinValueValidator(1945), MaxValueValidator(2100)]
 

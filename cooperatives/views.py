@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
+from core.files import document_response
+from core.htmx import list_template, query_without_page
 from villages.access import can_edit, get_for_user
-from villages.files import document_response
-from villages.htmx import list_template, query_without_page
 from villages.models import District
 
 from .forms import (

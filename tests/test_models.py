@@ -5,8 +5,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.test import SimpleTestCase
 
+from core.validators import normalize_phone
 from villages.models import Assignment, Mentor, one_year_after
-from villages.validators import normalize_phone
 
 from .base import PersonaTestCase, make_user
 
@@ -98,7 +98,7 @@ class RupiahFieldTests(SimpleTestCase):
     def test_accepts_what_people_type_and_refuses_decimals(self):
         from django import forms
 
-        from villages.forms_base import RupiahField
+        from core.forms import RupiahField
 
         field = RupiahField(required=False)
         for raw, expected in (
@@ -117,7 +117,7 @@ class RupiahFieldTests(SimpleTestCase):
     def test_shows_dots_in_every_language(self):
         from django.utils import translation
 
-        from villages.forms_base import RupiahField
+        from core.forms import RupiahField
 
         with translation.override("en"):
             self.assertEqual(RupiahField().prepare_value(1500000), "1.500.000")

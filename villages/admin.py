@@ -8,8 +8,9 @@ from import_export import fields
 from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
+from core.imports import AllOrNothingResource
+
 from .models import Assignment, District, KecamatanViewer, Mentor, Province, Regency, Village
-from .resources import AllOrNothingResource
 
 User = get_user_model()
 

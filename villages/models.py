@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.validators import normalize_phone, validate_phone
+
 from .access import AreaScopedQuerySet
-from .validators import normalize_phone, validate_phone
 
 FIRST_YEAR = 2000
 

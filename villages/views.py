@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import set_language
 
-from . import history, panels
+from core import history
+from core.htmx import list_template, query_without_page
+
+from . import panels
 from .access import VIEW_ALL, can_edit, get_for_user
 from .forms import ExtremePovertyForm, VillageFilterForm
-from .htmx import list_template, query_without_page
 from .models import Assignment, District, KecamatanViewer, Mentor, Village
 
 PAGE_SIZE = 25

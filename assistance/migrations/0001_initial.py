@@ -3,7 +3,7 @@
 import assistance.models
 import django.utils.timezone
 import simple_history.models
-import villages.files
+import core.files
 from django.db import migrations, models
 
 
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('sertifikat', 'Sertifikat / izin'), ('label', 'Desain label / kemasan'), ('foto', 'Foto'), ('formulir', 'Formulir / bukti pengajuan'), ('lainnya', 'Lainnya')], default='lainnya', max_length=12, verbose_name='jenis dokumen')),
                 ('title', models.CharField(blank=True, max_length=150, verbose_name='judul')),
-                ('file', models.FileField(storage=villages.files.PrivateStorage(), upload_to=villages.files.document_upload_path, verbose_name='berkas')),
+                ('file', models.FileField(storage=core.files.PrivateStorage(), upload_to=core.files.document_upload_path, verbose_name='berkas')),
                 ('filename', models.CharField(max_length=255, verbose_name='nama berkas asli')),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField(verbose_name='ukuran (byte)')),

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
 from django.conf import settings
-import villages.files
+import core.files
 from django.db import migrations, models
 
 
@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
             name='VisitPhoto',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.ImageField(storage=villages.files.PrivateStorage(), upload_to=assistance.models.visit_photo_path, verbose_name='foto')),
+                ('image', models.ImageField(storage=core.files.PrivateStorage(), upload_to=assistance.models.visit_photo_path, verbose_name='foto')),
                 ('uploaded_at', models.DateTimeField(auto_now_add=True)),
                 ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='assistance.visit')),
             ],

@@ -5,7 +5,7 @@ import businesses.validators
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import villages.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
                 ('owner_name', models.CharField(max_length=150, verbose_name='nama pemilik')),
                 ('owner_nik', models.CharField(blank=True, db_index=True, max_length=16, validators=[businesses.validators.validate_nik], verbose_name='NIK pemilik')),
                 ('owner_gender', models.CharField(choices=[('L', 'Laki-laki'), ('P', 'Perempuan')], max_length=1, verbose_name='jenis kelamin pemilik')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
                 ('address', models.CharField(blank=True, max_length=255, verbose_name='alamat')),
                 ('sector', models.CharField(choices=[('makanan', 'Makanan dan minuman'), ('kerajinan', 'Kerajinan'), ('fesyen', 'Fesyen dan tekstil'), ('pertanian', 'Pertanian dan perkebunan'), ('perikanan', 'Perikanan dan peternakan'), ('perdagangan', 'Perdagangan (warung, toko)'), ('jasa', 'Jasa'), ('lainnya', 'Lainnya')], db_index=True, max_length=20, verbose_name='sektor')),
                 ('kbli', models.CharField(blank=True, max_length=5, validators=[businesses.validators.validate_kbli], verbose_name='KBLI')),
@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('owner_name', models.CharField(max_length=150, verbose_name='nama pemilik')),
                 ('owner_nik', models.CharField(blank=True, db_index=True, max_length=16, validators=[businesses.validators.validate_nik], verbose_name='NIK pemilik')),
                 ('owner_gender', models.CharField(choices=[('L', 'Laki-laki'), ('P', 'Perempuan')], max_length=1, verbose_name='jenis kelamin pemilik')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
                 ('address', models.CharField(blank=True, max_length=255, verbose_name='alamat')),
                 ('sector', models.CharField(choices=[('makanan', 'Makanan dan minuman'), ('kerajinan', 'Kerajinan'), ('fesyen', 'Fesyen dan tekstil'), ('pertanian', 'Pertanian dan perkebunan'), ('perikanan', 'Perikanan dan peternakan'), ('perdagangan', 'Perdagangan (warung, toko)'), ('jasa', 'Jasa'), ('lainnya', 'Lainnya')], db_index=True, max_length=20, verbose_name='sektor')),
                 ('kbli', models.CharField(blank=True, max_length=5, validators=[businesses.validators.validate_kbli], verbose_name='KBLI')),

@@ -4,8 +4,8 @@ import cooperatives.models
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import villages.files
-import villages.validators
+import core.files
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('title', models.CharField(blank=True, max_length=150, verbose_name='judul')),
-                ('file', models.FileField(storage=villages.files.PrivateStorage(), upload_to=villages.files.document_upload_path, verbose_name='berkas')),
+                ('file', models.FileField(storage=core.files.PrivateStorage(), upload_to=core.files.document_upload_path, verbose_name='berkas')),
                 ('filename', models.CharField(max_length=255)),
                 ('content_type', models.CharField(max_length=50)),
                 ('size', models.PositiveIntegerField()),
@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                 ('type', models.CharField(choices=[('simpan_pinjam', 'Simpan pinjam'), ('konsumen', 'Konsumen'), ('produsen', 'Produsen'), ('pemasaran', 'Pemasaran'), ('jasa', 'Jasa')], db_index=True, max_length=20, verbose_name='jenis')),
                 ('address', models.CharField(blank=True, max_length=255, verbose_name='alamat')),
                 ('chair_name', models.CharField(blank=True, max_length=150, verbose_name='ketua')),
-                ('contact_phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP kontak')),
+                ('contact_phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP kontak')),
                 ('members_male', models.PositiveIntegerField(default=0, verbose_name='anggota laki-laki')),
                 ('members_female', models.PositiveIntegerField(default=0, verbose_name='anggota perempuan')),
                 ('is_active', models.BooleanField(db_index=True, default=True, verbose_name='aktif')),
@@ -154,7 +154,7 @@ class Migration(migrations.Migration):
                 ('type', models.CharField(choices=[('simpan_pinjam', 'Simpan pinjam'), ('konsumen', 'Konsumen'), ('produsen', 'Produsen'), ('pemasaran', 'Pemasaran'), ('jasa', 'Jasa')], db_index=True, max_length=20, verbose_name='jenis')),
                 ('address', models.CharField(blank=True, max_length=255, verbose_name='alamat')),
                 ('chair_name', models.CharField(blank=True, max_length=150, verbose_name='ketua')),
-                ('contact_phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP kontak')),
+                ('contact_phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP kontak')),
                 ('members_male', models.PositiveIntegerField(default=0, verbose_name='anggota laki-laki')),
                 ('members_female', models.PositiveIntegerField(default=0, verbose_name='anggota perempuan')),
                 ('is_active', models.BooleanField(db_index=True, default=True, verbose_name='aktif')),
@@ -208,7 +208,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
                 ('role', models.CharField(choices=[('camat', 'Camat'), ('sekcam', 'Sekretaris Kecamatan'), ('kasi', 'Kasi Ekonomi/Pembangunan'), ('ketua_pkk', 'Ketua TP PKK Kecamatan'), ('pkk', 'Pengurus TP PKK Kecamatan'), ('lainnya', 'Lainnya')], max_length=12, verbose_name='peran')),
                 ('name', models.CharField(max_length=150, verbose_name='nama')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP')),
                 ('notes', models.CharField(blank=True, max_length=200, verbose_name='keterangan')),
                 ('is_active', models.BooleanField(default=True, verbose_name='masih menjabat')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
@@ -232,7 +232,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('role', models.CharField(choices=[('camat', 'Camat'), ('sekcam', 'Sekretaris Kecamatan'), ('kasi', 'Kasi Ekonomi/Pembangunan'), ('ketua_pkk', 'Ketua TP PKK Kecamatan'), ('pkk', 'Pengurus TP PKK Kecamatan'), ('lainnya', 'Lainnya')], max_length=12, verbose_name='peran')),
                 ('name', models.CharField(max_length=150, verbose_name='nama')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP')),
                 ('notes', models.CharField(blank=True, max_length=200, verbose_name='keterangan')),
                 ('is_active', models.BooleanField(default=True, verbose_name='masih menjabat')),
                 ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='partners', to='villages.district', verbose_name='kecamatan')),

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import villages.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
             name='Mentor',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
                 ('cohort_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='angkatan (tahun)')),
                 ('placing_agency', models.CharField(default='DPMD Provinsi Jawa Barat', max_length=150, verbose_name='instansi penempatan')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mentor', to=settings.AUTH_USER_MODEL, verbose_name='akun pengguna')),

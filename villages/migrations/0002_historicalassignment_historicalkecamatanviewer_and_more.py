@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import villages.validators
+import core.validators
 from django.conf import settings
 from django.db import migrations, models
 
@@ -65,7 +65,7 @@ class Migration(migrations.Migration):
             name='HistoricalMentor',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('phone', models.CharField(blank=True, max_length=16, validators=[villages.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
+                ('phone', models.CharField(blank=True, max_length=16, validators=[core.validators.validate_phone], verbose_name='nomor HP/WhatsApp')),
                 ('cohort_year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000), django.core.validators.MaxValueValidator(2100)], verbose_name='angkatan (tahun)')),
                 ('placing_agency', models.CharField(default='DPMD Provinsi Jawa Barat', max_length=150, verbose_name='instansi penempatan')),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),

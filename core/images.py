@@ -47,7 +47,7 @@ def photo_response(field_file, *, public: bool) -> FileResponse:
 class PhotoInput(ClearableFileInput):
     """A photo field that never links the stored file: uploads are private and have no URL."""
 
-    template_name = "villages/widgets/photo_input.html"
+    template_name = "core/widgets/photo_input.html"
 
     def __init__(self, attrs: dict | None = None) -> None:
         super().__init__(attrs={"accept": "image/jpeg,image/png"} | (attrs or {}))
