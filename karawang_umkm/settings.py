@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
+    # Before anything that queries (session, user, login attempts): NUL bytes end here.
+    "core.middleware.HostileInputMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -110,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "villages.context_processors.roles",
+                "villages.context_processors.home_regency",
             ],
         },
     },
@@ -153,6 +156,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = env_list("CLIENT_IP_HEADERS", "REMOTE_ADDR")
 
 # The regency this installation serves; other areas may be loaded for reference.
 HOME_REGENCY_CODE = os.environ.get("HOME_REGENCY_CODE", "32.15")
+# Pages name the regency from its loaded area record (villages.models.home_regency); these
+# override the names derived from it: "Dinas Koperasi dan UKM Kabupaten Karawang", "Karawang UMKM".
+OFFICE_NAME = os.environ.get("OFFICE_NAME", "").strip()
+SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -186,6 +193,7 @@ if env_bool("BEHIND_TLS_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
