@@ -32,3 +32,7 @@ urlpatterns = [
     path("riwayat/<str:label>/<int:pk>/", village_views.history_object, name="history_object"),
     path("admin/", admin.site.urls),
 ]
+
+# 400, 403 and 404 are Django's handlers with templates/400.html, 403.html, 404.html (the site's
+# layout); 500 renders without the database, CSRF failures through settings.CSRF_FAILURE_VIEW.
+handler500 = "core.views.server_error"

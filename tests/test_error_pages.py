@@ -9,6 +9,8 @@ from django.test import Client, RequestFactory, SimpleTestCase, override_setting
 from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, include, path, reverse
 
+from karawang_umkm import urls as site_urls
+
 from .base import PASSWORD, PersonaTestCase
 from .test_businesses import make_business
 
@@ -23,6 +25,7 @@ urlpatterns = [
     path("rusak/", _broken_view),
     path("", include("karawang_umkm.urls")),
 ]
+handler500 = site_urls.handler500
 
 
 class LayoutAssertions:
@@ -34,6 +37,7 @@ class LayoutAssertions:
         self.assertIn('<meta name="viewport" content="width=device-width, initial-scale=1">', html)
         self.assertIn("css/app.css", html)
         self.assertIn('<header class="topbar">', html)
+        self.assertRegex(html, r'class="brand" href="/">[^<\s]')  # the site's name, never blank
         self.assertIn('<main id="main">', html)
         self.assertIn('<footer class="footer">', html)
         self.assertIn('<html lang="id">', html)
