@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from businesses.models import Business
 from core.files import DocumentFormMixin
 from core.forms import DateInput
-from core.images import shrink_photo
+from core.uploads import PhotoFormField
 from villages.forms import AreaFilterMixin
 from villages.models import Assignment, Mentor, Village
 
@@ -173,8 +173,9 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
-class MultiplePhotoField(forms.FileField):
-    """Several photos in one input (a phone's gallery picker), each shrunk for a weak signal."""
+class MultiplePhotoField(PhotoFormField):
+    """Several photos in one input (a phone's gallery picker), each cleaned and shrunk for a weak
+    signal by `PhotoFormField`."""
 
     widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png", "multiple": True})
     max_photos = 6
@@ -185,7 +186,17 @@ class MultiplePhotoField(forms.FileField):
             raise ValidationError(
                 gettext("Paling banyak %(n)s foto sekali unggah.") % {"n": self.max_photos}
             )
-        return [shrink_photo(super(MultiplePhotoField, self).clean(f, initial)) for f in files]
+        cleaned, errors = [], []
+        for upload in files:
+            try:
+                cleaned.append(super().clean(upload, initial))
+            except ValidationError as error:
+                # Which of six photos was refused matters to someone picking from a gallery.
+                name = getattr(upload, "name", "")
+                errors += [f"{name}: {message}" for message in error.messages]
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
 
 
 class VisitForm(forms.ModelForm):

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 from businesses.models import Business
 from core.concurrency import VersionedModel
 from core.files import PrivateDocument, private_storage
+from core.uploads import PhotoField
 from villages.access import AreaScopedQuerySet
 from villages.models import Mentor
 
@@ -421,7 +422,7 @@ class VisitPhotoQuerySet(AreaScopedQuerySet):
 
 class VisitPhoto(models.Model):
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("foto"), storage=private_storage, upload_to=visit_photo_path)
+    image = PhotoField(_("foto"), storage=private_storage, upload_to=visit_photo_path)
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = VisitPhotoQuerySet.as_manager()

@@ -16,7 +16,7 @@ from businesses.models import Business
 from core.concurrency import EditConflict, save_versioned
 from core.files import document_response
 from core.htmx import list_template, query_without_page
-from core.images import photo_response
+from core.images import photo_response, requested_side
 from villages.access import can_edit, get_for_user
 from villages.models import Mentor, Village
 
@@ -341,4 +341,4 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def visit_photo(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_for_user(VisitPhoto.objects.all(), request.user, pk=pk)
-    return photo_response(photo.image, public=False)
+    return photo_response(photo.image, public=False, side=requested_side(request))

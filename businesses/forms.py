@@ -11,7 +11,6 @@ from core.forms import (
     RupiahField,
     VersionedFormMixin,
 )
-from core.images import PhotoInput, shrink_photo
 from villages.forms import AreaFilterMixin
 from villages.models import Village
 
@@ -204,18 +203,11 @@ class ProductForm(InlineValidationMixin, VersionedFormMixin, forms.ModelForm):
         fields = ["name", "description", "price", "photo", "featured"]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
-            "photo": PhotoInput(),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.add_version_field()
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "content_type"):  # a new upload
-            return shrink_photo(photo)
-        return photo
 
 
 class PotentialForm(VersionedFormMixin, forms.ModelForm):
@@ -225,7 +217,6 @@ class PotentialForm(VersionedFormMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "businesses": forms.CheckboxSelectMultiple,
-            "photo": PhotoInput(),
         }
 
     def __init__(self, *args, village: Village, **kwargs) -> None:
@@ -233,12 +224,6 @@ class PotentialForm(VersionedFormMixin, forms.ModelForm):
         self.instance.village = village
         self.fields["businesses"].queryset = village.businesses.order_by("name")
         self.add_version_field()
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if photo and hasattr(photo, "content_type"):
-            return shrink_photo(photo)
-        return photo
 
 
 class PotentialReviewForm(forms.Form):

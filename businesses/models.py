@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.files import private_storage
+from core.uploads import PhotoField
 from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
 from villages.models import Village
@@ -211,7 +212,7 @@ class Product(VersionedModel):
     name = models.CharField(_("nama produk"), max_length=150)
     description = models.TextField(_("keterangan"), blank=True)
     price = models.PositiveBigIntegerField(_("harga (Rp)"), null=True, blank=True)
-    photo = models.ImageField(
+    photo = PhotoField(
         _("foto"), storage=private_storage, upload_to=product_photo_path, blank=True
     )
     featured = models.BooleanField(_("produk unggulan"), default=False)
@@ -283,7 +284,7 @@ class Potential(VersionedModel):
     businesses = models.ManyToManyField(
         Business, blank=True, related_name="potentials", verbose_name=_("usaha yang terlibat")
     )
-    photo = models.ImageField(
+    photo = PhotoField(
         _("foto"), storage=private_storage, upload_to=potential_photo_path, blank=True
     )
     recorded_by = models.ForeignKey(

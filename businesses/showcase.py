@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
 
-from core.images import photo_response
+from core.images import photo_response, requested_side
 from villages.models import District, Village
 
 from .models import OvopSelection, Product
@@ -88,4 +88,4 @@ def photo(request: HttpRequest, pk: int) -> HttpResponse:
     product = get_object_or_404(Product.objects.public(), pk=pk)
     if not product.photo:
         raise Http404
-    return photo_response(product.photo, public=True)
+    return photo_response(product.photo, public=True, side=requested_side(request))

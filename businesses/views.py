@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.htmx import inline_errors_response, list_template, query_without_page
-from core.images import photo_response
+from core.images import photo_response, requested_side
 from villages import panels
 from villages.access import CHANGE_ALL, can_edit, get_for_user
 from villages.models import Village
@@ -198,7 +198,7 @@ def product_photo(request: HttpRequest, pk: int) -> HttpResponse:
     product = _get_product(request, pk)
     if not product.photo:
         raise Http404
-    return photo_response(product.photo, public=False)
+    return photo_response(product.photo, public=False, side=requested_side(request))
 
 
 def _get_village(request: HttpRequest, code: str, perm: str | None = None) -> Village:
@@ -276,7 +276,7 @@ def potential_photo(request: HttpRequest, pk: int) -> HttpResponse:
     potential = _get_potential(request, pk)
     if not potential.photo:
         raise Http404
-    return photo_response(potential.photo, public=False)
+    return photo_response(potential.photo, public=False, side=requested_side(request))
 
 
 def ovop_choose(request: HttpRequest, code: str) -> HttpResponse:

@@ -1,17 +1,15 @@
-"""Uploaded documents: recognised by their content, limited in size, stored privately."""
+"""Uploaded documents: stored privately, checked and cleaned by `core.uploads`."""
 
 import os
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage
-from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.http import FileResponse
 from django.utils import timezone
-from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from .uploads import EXTENSIONS, DocumentField
 
 
 class PrivateStorage(FileSystemStorage):
@@ -34,36 +32,6 @@ class PrivateStorage(FileSystemStorage):
 
 private_storage = PrivateStorage()
 
-# Magic numbers: what a file *is*, whatever its name or the browser claims.
-SIGNATURES = [
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-]
-EXTENSIONS = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
-
-
-def sniff_content_type(head: bytes) -> str | None:
-    return next((kind for magic, kind in SIGNATURES if head.startswith(magic)), None)
-
-
-def check_document(upload: UploadedFile) -> str:
-    """The upload's real content type (PDF, JPEG or PNG), or ValidationError."""
-    if upload.size > settings.DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("Berkas %(size)s MB; paling besar 5 MB.")
-            % {"size": number_format(upload.size / 1024 / 1024, 1)},
-            code="too_big",
-        )
-    head = upload.read(16)
-    upload.seek(0)
-    content_type = sniff_content_type(head)
-    if content_type is None:
-        raise ValidationError(
-            _("Isi berkas bukan PDF, JPEG, atau PNG (apa pun nama berkasnya)."), code="type"
-        )
-    return content_type
-
 
 def document_upload_path(instance: "PrivateDocument", filename: str) -> str:
     # The stored name carries no personal data: the original name is kept in `filename`.
@@ -77,7 +45,7 @@ class PrivateDocument(models.Model):
     """A PDF/JPEG/PNG kept in private storage; subclasses say what it belongs to."""
 
     title = models.CharField(gettext_lazy("judul"), max_length=150, blank=True)
-    file = models.FileField(
+    file = DocumentField(
         gettext_lazy("berkas"), storage=private_storage, upload_to=document_upload_path
     )
     filename = models.CharField(gettext_lazy("nama berkas asli"), max_length=255)
@@ -100,13 +68,14 @@ class PrivateDocument(models.Model):
 
 
 class DocumentFormMixin:
-    """For a ModelForm of a PrivateDocument: checks the upload and records what it is."""
+    """For a ModelForm of a PrivateDocument: records what the cleaned upload is (the field,
+    a `DocumentField`, has checked and re-encoded it)."""
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.instance.content_type = check_document(upload)
+        self.instance.content_type = upload.content_type
         self.instance.size = upload.size
-        self.instance.filename = upload.name[:255]
+        self.instance.filename = upload.original_name[:255]
         return upload
 
 

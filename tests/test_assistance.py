@@ -1,6 +1,7 @@
 """Facilitation cases: transitions, steps, outcomes, timeline, documents, conflicts, scoping."""
 
 from datetime import date, timedelta
+from io import BytesIO
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -9,6 +10,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from PIL import Image
 
 from assistance.models import (
     TRANSITIONS,
@@ -24,7 +26,15 @@ from .base import PersonaTestCase
 from .test_businesses import make_business
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def png_bytes() -> bytes:
+    out = BytesIO()
+    Image.new("RGB", (40, 30), "green").save(out, "PNG")
+    return out.getvalue()
+
+
+PNG = png_bytes()
 
 
 def make_case(business, code="halal", **fields) -> Case:
