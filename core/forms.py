@@ -56,6 +56,11 @@ class InlineValidationMixin:
 
     The view answers a POST carrying `_validate=<field>` with that field's errors only
     (see `inline_errors_response`); nothing is saved. Without JavaScript the form posts as usual.
+
+    Each field's check is synchronised with itself only (`this:replace`: a newer value of the
+    same field replaces its check in flight). Synchronising on the whole form dropped the checks
+    of fields left while another field's check was still travelling (name, owner, NIK tabbed
+    through within one round trip lost the NIK's error).
     """
 
     def enable_inline_validation(self, url: str) -> None:
@@ -70,7 +75,7 @@ class InlineValidationMixin:
                     "hx-vals": f'{{"_validate": "{self.add_prefix(name)}"}}',
                     "hx-target": f"#errors-{self.add_prefix(name)}",
                     "hx-swap": "innerHTML",
-                    "hx-sync": "closest form:abort",
+                    "hx-sync": "this:replace",
                 }
             )
 

@@ -1,0 +1,111 @@
+"""Forms as a person fills them in a real browser: inline checks as fields are left.
+
+Launches Debian's Chromium the same way as tests/test_browser.py (skipped without it, unless
+REQUIRE_BROWSER is set).
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+
+from .base import PASSWORD, make_mentor
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, HAVE_BROWSER, PHONE
+
+# A weak mobile signal: every request takes this long, so several fields left in quick
+# succession have their checks in flight at the same time.
+LATENCY_MS = 600
+
+
+@pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
+@override_settings(
+    MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
+    PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
+)
+class BusinessFormInBrowserTests(StaticLiveServerTestCase):
+    @classmethod
+    def setUpClass(cls) -> None:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        super().setUpClass()
+        from playwright.sync_api import sync_playwright
+
+        cls.playwright = sync_playwright().start()
+        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+    @classmethod
+    def tearDownClass(cls) -> None:
+        cls.browser.close()
+        cls.playwright.stop()
+        super().tearDownClass()
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+    def setUp(self) -> None:
+        from villages.models import District, Province, Regency, Village
+
+        province = Province.objects.create(code="32", name="JAWA BARAT")
+        regency = Regency.objects.create(code="32.15", province=province, name="KABUPATEN KARAWANG")
+        pedes = District.objects.create(code="32.15.10", regency=regency, name="Pedes")
+        village = Village.objects.create(code="32.15.10.2001", district=pedes, name="Payungsari")
+        make_mentor("rizki", village)
+        self.page = self.browser.new_page(**PHONE)
+
+    def tearDown(self) -> None:
+        self.page.close()
+
+    def sign_in(self, next_url: str) -> None:
+        self.page.goto(f"{self.live_server_url}/akun/masuk/?next={next_url}")
+        self.page.fill("#id_username", "rizki")
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit].primary")
+
+    def slow_network(self) -> None:
+        cdp = self.page.context.new_cdp_session(self.page)
+        cdp.send("Network.enable")
+        cdp.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": False,
+                "latency": LATENCY_MS,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            },
+        )
+
+    def test_every_field_left_within_one_round_trip_gets_its_own_check_back(self):
+        from playwright.sync_api import expect
+
+        self.sign_in("/usaha/baru/")
+        expect(self.page.locator("h1")).to_have_text("Tambah usaha mikro")
+        self.slow_network()
+        checks: list[str] = []
+        self.page.on(
+            "request",
+            lambda request: (
+                checks.append(request.post_data or "") if request.method == "POST" else None
+            ),
+        )
+
+        # Tab through name, owner and NIK faster than one round trip.
+        self.page.focus("#id_name")
+        self.page.keyboard.insert_text("  ")
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.insert_text("   ")
+        self.page.keyboard.press("Tab")
+        self.page.keyboard.insert_text("3.21505E+15")
+        self.page.keyboard.press("Tab")
+
+        required = "tidak boleh kosong"
+        expect(self.page.locator("#errors-name")).to_contain_text(required, timeout=10_000)
+        expect(self.page.locator("#errors-owner_name")).to_contain_text(required, timeout=10_000)
+        expect(self.page.locator("#errors-owner_nik")).to_contain_text(
+            "notasi ilmiah", timeout=10_000
+        )
+        # Each field sent its own check; none was dropped in the browser.
+        self.assertEqual(len(checks), 3)
+        # Nothing was saved by the checks.
+        from businesses.models import Business
+
+        self.assertFalse(Business.objects.exists())
