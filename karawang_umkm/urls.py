@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from villages import views as village_views
+from villages.models import site_name
 
-admin.site.site_header = "Karawang UMKM"
-admin.site.site_title = "Karawang UMKM"
+# Named after the home regency's loaded record, read when a page is drawn (not at import).
+admin.site.site_header = lazy(site_name, str)()
+admin.site.site_title = lazy(site_name, str)()
 admin.site.index_title = "Data referensi"
 
 account_patterns = [

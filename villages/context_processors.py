@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
+from . import models
 from .access import VIEW_ALL
 
 
@@ -19,4 +22,19 @@ def roles(request: HttpRequest) -> dict:
         "sees_all_areas": user.has_perm(VIEW_ALL),
         "is_mentor": is_mentor,
         "kecamatan_viewer": viewer,
+    }
+
+
+def home_regency(request: HttpRequest) -> dict:
+    """The names of the home regency, the office and the site for every template.
+
+    Lazy: a page that shows none of them runs nothing, and one that does reads the cached
+    regency (see villages.models.home_regency), not the database each time.
+    """
+    return {
+        "regency_name": SimpleLazyObject(models.home_regency_name),
+        "regency_short_name": SimpleLazyObject(models.home_regency_short_name),
+        "office_name": SimpleLazyObject(models.office_name),
+        "site_name": SimpleLazyObject(models.site_name),
+        "home_regency_code": settings.HOME_REGENCY_CODE,
     }

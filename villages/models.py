@@ -6,12 +6,14 @@ This app is the ground floor: every other app scopes its querysets through `vill
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -72,8 +74,98 @@ class Regency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Keep the cached home regency (see home_regency()) in step with an edit in the admin.
+        cache.set(_regency_cache_key(self.code), self, REGENCY_CACHE_SECONDS)
+
+    def delete(self, *args, **kwargs):
+        cache.delete(_regency_cache_key(self.code))
+        return super().delete(*args, **kwargs)
+
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    def _kind_and_place(self) -> tuple[str, str]:
+        words = self.name.split()
+        kind = ""
+        if words and words[0].upper() in _REGENCY_KINDS:
+            kind = _REGENCY_KINDS[words.pop(0).upper()]
+        place = " ".join(
+            word.lower()
+            if word.upper() in _LOWER_WORDS
+            else "-".join(part.capitalize() for part in word.split("-"))
+            for word in words
+        )
+        return kind, place
+
+    @property
+    def display_name(self) -> str:
+        """The name as a sentence writes it: 'KABUPATEN BEKASI' -> 'Kabupaten Bekasi',
+        'KAB. KARAWANG' -> 'Kabupaten Karawang', 'KOTA BEKASI' -> 'Kota Bekasi'."""
+        kind, place = self._kind_and_place()
+        return f"{kind} {place}" if kind else place
+
+    @property
+    def short_name(self) -> str:
+        """The place alone, for product names and brands: 'Bekasi'."""
+        return self._kind_and_place()[1]
+
+
+# How the area data names a regency's kind (idn-area writes KABUPATEN and KOTA in full).
+_REGENCY_KINDS = {"KABUPATEN": "Kabupaten", "KAB.": "Kabupaten", "KAB": "Kabupaten", "KOTA": "Kota"}
+_LOWER_WORDS = {"DAN"}
+REGENCY_CACHE_SECONDS = 3600
+
+
+def _regency_cache_key(code: str) -> str:
+    return f"villages:regency:{code}"
+
+
+def home_regency() -> Regency | None:
+    """The regency this installation serves (settings.HOME_REGENCY_CODE), or None before its
+    areas are loaded.
+
+    Cached, so that every page, report and PDF may name it without a query of its own (the
+    public showcase keeps a constant query count). Anything that names the regency to a reader
+    goes through this, never a literal "Karawang".
+    """
+    key = _regency_cache_key(settings.HOME_REGENCY_CODE)
+    regency = cache.get(key)
+    if regency is None:
+        regency = Regency.objects.filter(code=settings.HOME_REGENCY_CODE).first()
+        if regency is not None:  # not loaded yet: look again next time
+            cache.set(key, regency, REGENCY_CACHE_SECONDS)
+    return regency
+
+
+def home_regency_name() -> str:
+    """'Kabupaten Karawang': the home regency as a sentence names it."""
+    regency = home_regency()
+    if regency is None:
+        return gettext("Kabupaten/Kota %(code)s") % {"code": settings.HOME_REGENCY_CODE}
+    return regency.display_name
+
+
+def home_regency_short_name() -> str:
+    """'Karawang': the home regency's place name alone."""
+    regency = home_regency()
+    return regency.short_name if regency else settings.HOME_REGENCY_CODE
+
+
+def office_name() -> str:
+    """The office running this installation: settings.OFFICE_NAME, else 'Dinas Koperasi dan UKM'
+    of the home regency."""
+    if settings.OFFICE_NAME:
+        return settings.OFFICE_NAME
+    return gettext("Dinas Koperasi dan UKM %(regency)s") % {"regency": home_regency_name()}
+
+
+def site_name() -> str:
+    """The application's name: settings.SITE_NAME, else 'Karawang UMKM' after the home regency."""
+    if settings.SITE_NAME:
+        return settings.SITE_NAME
+    return gettext("%(place)s UMKM") % {"place": home_regency_short_name()}
 
 
 class DistrictQuerySet(AreaScopedQuerySet):
