@@ -1,27 +1,44 @@
 from django.contrib import admin
-from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from import_export import fields
-from import_export.admin import ImportExportMixin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.images import PhotoInput
-from core.imports import AllOrNothingResource
+from core.imports import AllOrNothingResource, IdentifierField, ImportExportAdminMixin
+from core.validators import normalize_phone
 from villages.models import Village
 
 from .models import Business, Product
-from .validators import mask_nik
+from .validators import clean_nik, mask_nik, may_view_nik, validate_kbli
+
+
+def _kbli(value: str) -> str:
+    validate_kbli(value)
+    return value
 
 
 class BusinessResource(AllOrNothingResource):
     """Spreadsheet import/export of businesses; the NIK is exported masked unless permitted.
 
-    Every row is validated like the form (NIK structure, phone, KBLI); the import runs in one
-    transaction, so a sheet with a bad row writes nothing and the admin lists each bad row.
+    Every row is validated like the form (NIK structure, phone, KBLI); identifier columns refuse
+    number cells; the import runs in one transaction, so a sheet with a bad row writes nothing
+    and the admin lists each bad row. A user who may not see whole NIKs may not write them
+    either: their NIK column must be empty or hold the stored NIK's masked form.
+    `user=None` is code acting on its own (a command, a test): it may write NIKs, and its
+    exports are masked.
     """
 
-    village = fields.Field("village", "village_code", ForeignKeyWidget(Village, "code"))
+    village = IdentifierField(
+        "village", "village_code", ForeignKeyWidget(Village, "code"), separators="."
+    )
+    owner_nik = IdentifierField("owner_nik", "owner_nik", separators=" .-", check=clean_nik)
+    phone = IdentifierField("phone", "phone", separators=" +-.()/", check=normalize_phone)
+    kbli = IdentifierField("kbli", "kbli", check=_kbli)
+    nib_number = IdentifierField("nib_number", "nib_number")
+    pirt_number = IdentifierField("pirt_number", "pirt_number", separators="-")
+    # Certificate numbers carry letters (ID3211...): only number cells are refused.
+    halal_number = IdentifierField("halal_number", "halal_number", separators=None)
 
     class Meta:
         model = Business
@@ -51,23 +68,46 @@ class BusinessResource(AllOrNothingResource):
     def __init__(self, user=None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.user = user
+        # Exports and the import preview (both through Field.export) show what the user may see.
+        if not may_view_nik(user):
+            self.fields["owner_nik"].mask = mask_nik
 
-    def dehydrate_owner_nik(self, business: Business) -> str:
-        if self.user is not None and self.user.has_perm("businesses.view_nik"):
-            return business.owner_nik
-        return mask_nik(business.owner_nik)
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "owner_nik" and self.user is not None and not may_view_nik(self.user):
+            value = row.get(field.column_name)
+            if value in (None, "") or value == mask_nik(instance.owner_nik):
+                return  # the stored NIK stays
+            raise ValueError(
+                gettext(
+                    "Baris %(row)s, kolom %(column)s: Anda tidak berhak mengisi atau mengubah "
+                    "NIK. Kosongkan kolom itu."
+                )
+                % {"row": kwargs.get("row_number"), "column": field.column_name}
+            )
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
 
 
 class ProductInline(admin.TabularInline):
     model = Product
     extra = 0
     fields = ["name", "price", "featured", "photo"]
-    # Photos are private files without a URL: the admin's file widget would try to link them.
-    formfield_overrides = {models.ImageField: {"widget": PhotoInput}}
+
+
+class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
+    """The admin's history list shows a change to the NIK, never its values (as /riwayat/)."""
+
+    def prepare_delta_change_value(self, change, value):
+        if change.field in getattr(self.model, "history_masked_fields", ()):
+            return mask_nik(value)
+        return super().prepare_delta_change_value(change, value)
 
 
 @admin.register(Business)
-class BusinessAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class BusinessAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
+    """Businesses in the admin under the app's NIK rule (`may_view_nik`): without the
+    permission the NIK is shown masked (change page, view page, history, revert form, exports,
+    import preview) and cannot be set or changed; nor can the list be filtered by it."""
+
     resource_classes = [BusinessResource]
     list_display = ["name", "owner_name", "masked_nik", "village", "sector", "nib_number"]
     list_filter = ["sector", "village__district", "owner_gender"]
@@ -77,9 +117,46 @@ class BusinessAdmin(ImportExportMixin, SimpleHistoryAdmin):
     readonly_fields = ["version", "created_by", "created_at", "updated_at"]
     inlines = [ProductInline]
 
-    @admin.display(description=_("NIK"))
+    @admin.display(description=_("NIK pemilik"))
     def masked_nik(self, obj: Business) -> str:
         return obj.masked_nik
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        if not may_view_nik(request.user):
+            exclude.append("owner_nik")
+        return exclude
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if may_view_nik(request.user):
+            return fields
+        fields = [f for f in fields if f != "masked_nik"]
+        at = fields.index("owner_name") + 1 if "owner_name" in fields else 0
+        return [*fields[:at], "masked_nik", *fields[at:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not may_view_nik(request.user):
+            readonly.append("masked_nik")
+        return readonly
+
+    def save_model(self, request, obj: Business, form, change: bool) -> None:
+        if not may_view_nik(request.user):
+            # The form has no NIK field, but a reverted history version carries its old NIK:
+            # whoever may not see NIKs keeps the stored one (or none on a new business).
+            stored = Business.objects.filter(pk=obj.pk).values_list("owner_nik", flat=True)
+            obj.owner_nik = (stored.first() or "") if obj.pk else ""
+        super().save_model(request, obj, form, change)
+
+    def lookup_allowed(self, lookup, value, request) -> bool:
+        # ?owner_nik__startswith=3 in the list URL would tell a NIK digit by digit.
+        if lookup.split("__")[0] == "owner_nik" and not may_view_nik(request.user):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return MaskedHistoryContextHelper(self.model, historical_record)
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return super().get_export_resource_kwargs(request, **kwargs) | {"user": request.user}

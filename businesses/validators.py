@@ -82,6 +82,18 @@ def nik_gender(nik: str) -> str:
 # 3215••••••••0003: province and regency, then the sequence number.
 mask_nik = mask_identifier
 
+VIEW_NIK = "businesses.view_nik"
+
+
+def may_view_nik(user) -> bool:
+    """The one rule for whole NIKs: only users with "Melihat NIK lengkap" see (and, in the
+    admin, change) them; everyone else gets `mask_nik`."""
+    return user is not None and user.has_perm(VIEW_NIK)
+
+
+def nik_for(user, nik: str) -> str:
+    return nik if may_view_nik(user) else mask_nik(nik)
+
 
 def clean_digits(value: str, label: str, allowed: str = "") -> str:
     raw = re.sub(r"\s", "", value or "")

@@ -1,10 +1,14 @@
 from django.contrib import admin
-from import_export import fields
-from import_export.admin import ImportExportMixin, ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.imports import AllOrNothingResource
+from core.imports import (
+    AllOrNothingResource,
+    IdentifierField,
+    ImportExportAdmin,
+    ImportExportAdminMixin,
+)
+from core.validators import normalize_phone
 from villages.models import District, Village
 
 from .models import (
@@ -22,8 +26,21 @@ class CooperativeResource(AllOrNothingResource):
     """Cooperatives by spreadsheet: kecamatan and desa by Kemendagri code; every row validated
     like the form, and a sheet with any bad row writes nothing."""
 
-    district = fields.Field("district", "kecamatan_code", ForeignKeyWidget(District, "code"))
-    village = fields.Field("village", "desa_code", ForeignKeyWidget(Village, "code"))
+    district = IdentifierField(
+        "district", "kecamatan_code", ForeignKeyWidget(District, "code"), separators="."
+    )
+    village = IdentifierField(
+        "village", "desa_code", ForeignKeyWidget(Village, "code"), separators="."
+    )
+    # Identifiers: number cells refused; the Nomor Induk Koperasi is digits only (its length
+    # is a soft check, as in the form); the legal entity number is text with letters.
+    registry_number = IdentifierField("registry_number", "registry_number")
+    legal_entity_number = IdentifierField(
+        "legal_entity_number", "legal_entity_number", separators=None
+    )
+    contact_phone = IdentifierField(
+        "contact_phone", "contact_phone", separators=" +-.()/", check=normalize_phone
+    )
 
     class Meta:
         model = Cooperative
@@ -51,6 +68,8 @@ class CooperativeResource(AllOrNothingResource):
 
 
 class SipdCodeResource(AllOrNothingResource):
+    code = IdentifierField("code", "code", separators=".")
+
     class Meta:
         model = SipdCode
         import_id_fields = ("code",)
@@ -60,7 +79,7 @@ class SipdCodeResource(AllOrNothingResource):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(ImportExportMixin, SimpleHistoryAdmin):
+class CooperativeAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
     resource_classes = [CooperativeResource]
     list_display = ["name", "type", "district", "is_active", "last_rat_date", "health_rating"]
     list_filter = ["type", "is_active", "health_rating", "district"]
@@ -71,7 +90,7 @@ class CooperativeAdmin(ImportExportMixin, SimpleHistoryAdmin):
 
 
 @admin.register(SipdCode)
-class SipdCodeAdmin(ImportExportModelAdmin):
+class SipdCodeAdmin(ImportExportAdmin):
     """The SIPD nomenclature is revised from time to time: import the current list here."""
 
     resource_classes = [SipdCodeResource]

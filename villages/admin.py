@@ -5,18 +5,33 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
-from import_export.admin import ImportExportModelAdmin
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
-from core.imports import AllOrNothingResource
+from core.imports import (
+    AllOrNothingResource,
+    IdentifierField,
+    ImportExportAdmin,
+    ImportExportAdminMixin,
+)
+from core.validators import normalize_phone
 
 from .models import Assignment, District, KecamatanViewer, Mentor, Province, Regency, Village
 
 User = get_user_model()
 
 
+def area_code(attribute: str, column: str, model=None) -> IdentifierField:
+    """A Kemendagri code column (32.15.05.2001): text of digits and dots. In a number cell
+    32.10 becomes 32.1, so number cells are refused."""
+    if model is None:
+        return IdentifierField(attribute, column, separators=".")
+    return IdentifierField(attribute, column, ForeignKeyWidget(model, "code"), separators=".")
+
+
 class CodeResource(AllOrNothingResource):
     """Areas are matched by their Kemendagri code, so re-importing a sheet updates in place."""
+
+    code = area_code("code", "code")
 
     class Meta:
         import_id_fields = ("code",)
@@ -32,7 +47,7 @@ class ProvinceResource(CodeResource):
 
 
 class RegencyResource(CodeResource):
-    province = fields.Field("province", "province", ForeignKeyWidget(Province, "code"))
+    province = area_code("province", "province", Province)
 
     class Meta(CodeResource.Meta):
         model = Regency
@@ -40,7 +55,7 @@ class RegencyResource(CodeResource):
 
 
 class DistrictResource(CodeResource):
-    regency = fields.Field("regency", "regency", ForeignKeyWidget(Regency, "code"))
+    regency = area_code("regency", "regency", Regency)
 
     class Meta(CodeResource.Meta):
         model = District
@@ -48,7 +63,7 @@ class DistrictResource(CodeResource):
 
 
 class VillageResource(CodeResource):
-    district = fields.Field("district", "district", ForeignKeyWidget(District, "code"))
+    district = area_code("district", "district", District)
 
     class Meta(CodeResource.Meta):
         model = Village
@@ -56,14 +71,14 @@ class VillageResource(CodeResource):
 
 
 @admin.register(Province)
-class ProvinceAdmin(ImportExportModelAdmin):
+class ProvinceAdmin(ImportExportAdmin):
     resource_classes = [ProvinceResource]
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
 
 
 @admin.register(Regency)
-class RegencyAdmin(ImportExportModelAdmin):
+class RegencyAdmin(ImportExportAdmin):
     resource_classes = [RegencyResource]
     list_display = ["code", "name", "province"]
     list_filter = ["province"]
@@ -72,7 +87,7 @@ class RegencyAdmin(ImportExportModelAdmin):
 
 
 @admin.register(District)
-class DistrictAdmin(ImportExportModelAdmin):
+class DistrictAdmin(ImportExportAdmin):
     resource_classes = [DistrictResource]
     list_display = ["code", "name", "regency"]
     list_filter = ["regency__province"]
@@ -97,7 +112,7 @@ class ExtremePovertyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Village)
-class VillageAdmin(ImportExportModelAdmin):
+class VillageAdmin(ImportExportAdmin):
     resource_classes = [VillageResource]
     list_display = ["code", "name", "kind_label", "district", "extreme_poverty_year"]
     list_filter = [ExtremePovertyFilter, "extreme_poverty_year", "district__regency"]
@@ -112,6 +127,7 @@ class VillageAdmin(ImportExportModelAdmin):
 
 class MentorResource(AllOrNothingResource):
     user = fields.Field("user", "username", ForeignKeyWidget(User, "username"))
+    phone = IdentifierField("phone", "phone", separators=" +-.()/", check=normalize_phone)
 
     class Meta:
         model = Mentor
@@ -123,7 +139,7 @@ class MentorResource(AllOrNothingResource):
 
 class AssignmentResource(AllOrNothingResource):
     mentor = fields.Field("mentor", "mentor", ForeignKeyWidget(Mentor, "user__username"))
-    village = fields.Field("village", "village_code", ForeignKeyWidget(Village, "code"))
+    village = area_code("village", "village_code", Village)
 
     class Meta:
         model = Assignment
@@ -155,7 +171,7 @@ class ActiveAssignmentFilter(admin.SimpleListFilter):
 
 
 @admin.register(Mentor)
-class MentorAdmin(ImportExportModelAdmin):
+class MentorAdmin(ImportExportAdmin):
     resource_classes = [MentorResource]
     list_display = ["__str__", "user", "phone", "cohort_year", "placing_agency"]
     list_filter = ["cohort_year", "placing_agency"]
@@ -166,7 +182,7 @@ class MentorAdmin(ImportExportModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(ImportExportModelAdmin):
+class AssignmentAdmin(ImportExportAdmin):
     resource_classes = [AssignmentResource]
     list_display = ["mentor", "village", "district", "start_date", "end_date", "is_active_today"]
     list_filter = [ActiveAssignmentFilter, "village__district", "start_date"]
@@ -186,7 +202,7 @@ class AssignmentAdmin(ImportExportModelAdmin):
 
 class KecamatanViewerResource(AllOrNothingResource):
     user = fields.Field("user", "username", ForeignKeyWidget(User, "username"))
-    district = fields.Field("district", "district_code", ForeignKeyWidget(District, "code"))
+    district = area_code("district", "district_code", District)
 
     class Meta:
         model = KecamatanViewer
@@ -196,7 +212,7 @@ class KecamatanViewerResource(AllOrNothingResource):
 
 
 @admin.register(KecamatanViewer)
-class KecamatanViewerAdmin(ImportExportModelAdmin):
+class KecamatanViewerAdmin(ImportExportAdmin):
     resource_classes = [KecamatanViewerResource]
     list_display = ["user", "district", "role", "position"]
     list_filter = ["role", "district"]
@@ -226,5 +242,5 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(ImportExportModelAdmin, UserAdmin):
+class AccountAdmin(ImportExportAdminMixin, UserAdmin):
     resource_classes = [UserResource]
