@@ -1,5 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import HistoryAdmin
 
 from .models import Case, CaseEvent, Service, Step
 
@@ -34,7 +35,7 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(SimpleHistoryAdmin):
+class CaseAdmin(HistoryAdmin):
     list_display = ["business", "service", "status", "step", "mentor", "last_activity_at"]
     list_filter = ["service", "status", "business__village__district"]
     search_fields = ["business__name", "business__owner_name"]

@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.widgets import ForeignKeyWidget
-from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core.admin import HistoryAdmin
 from core.imports import AllOrNothingResource, IdentifierField, ImportExportAdminMixin
 from core.validators import normalize_phone
 from villages.models import Village
@@ -103,7 +103,7 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
 
 
 @admin.register(Business)
-class BusinessAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
+class BusinessAdmin(ImportExportAdminMixin, HistoryAdmin):
     """Businesses in the admin under the app's NIK rule (`may_view_nik`): without the
     permission the NIK is shown masked (change page, view page, history, revert form, exports,
     import preview) and cannot be set or changed; nor can the list be filtered by it."""

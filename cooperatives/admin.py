@@ -1,7 +1,7 @@
 from django.contrib import admin
 from import_export.widgets import ForeignKeyWidget
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import HistoryAdmin
 from core.imports import (
     AllOrNothingResource,
     IdentifierField,
@@ -79,7 +79,7 @@ class SipdCodeResource(AllOrNothingResource):
 
 
 @admin.register(Cooperative)
-class CooperativeAdmin(ImportExportAdminMixin, SimpleHistoryAdmin):
+class CooperativeAdmin(ImportExportAdminMixin, HistoryAdmin):
     resource_classes = [CooperativeResource]
     list_display = ["name", "type", "district", "is_active", "last_rat_date", "health_rating"]
     list_filter = ["type", "is_active", "health_rating", "district"]
@@ -100,14 +100,14 @@ class SipdCodeAdmin(ImportExportAdmin):
 
 
 @admin.register(Flagship)
-class FlagshipAdmin(SimpleHistoryAdmin):
+class FlagshipAdmin(HistoryAdmin):
     list_display = ["year", "district", "cooperative"]
     list_filter = ["year", "district"]
     autocomplete_fields = ["cooperative"]
 
 
 @admin.register(KecamatanPartner)
-class KecamatanPartnerAdmin(SimpleHistoryAdmin):
+class KecamatanPartnerAdmin(HistoryAdmin):
     list_display = ["name", "role", "district", "phone", "is_active"]
     list_filter = ["role", "district", "is_active"]
     search_fields = ["name"]
@@ -127,7 +127,7 @@ class EquipmentInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(SimpleHistoryAdmin):
+class ActivityAdmin(HistoryAdmin):
     list_display = [
         "title",
         "fiscal_year",
