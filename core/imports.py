@@ -12,12 +12,14 @@
   confirmed import that failed is reported as a failure.
 """
 
+import datetime
 import re
 from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,6 +52,11 @@ def _blank(value) -> bool:
 def is_number_cell(value) -> bool:
     """A value the spreadsheet stored as a number (XLSX numeric cells arrive as int/float)."""
     return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def is_date_cell(value) -> bool:
+    """A value the spreadsheet turned into a date or time (1-2 becomes 2 January)."""
+    return isinstance(value, (datetime.date, datetime.time))
 
 
 class IdentifierField(fields.Field):
@@ -86,6 +93,15 @@ class IdentifierField(fields.Field):
                     "sel berisi angka (%(value)s), bukan teks; spreadsheet bisa menghapus angka 0 "
                     "di depan dan digit setelah digit ke-15. Format kolom %(column)s sebagai teks, "
                     "lalu ketik ulang nilainya."
+                )
+                % {"value": value, "column": self.column_name}
+            )
+        if is_date_cell(value):
+            raise ValueError(
+                self._where(number)
+                + _(
+                    "spreadsheet mengubah nilainya menjadi tanggal (%(value)s). Format kolom "
+                    "%(column)s sebagai teks, lalu ketik ulang nilainya."
                 )
                 % {"value": value, "column": self.column_name}
             )
@@ -238,6 +254,14 @@ class ImportExportAdminMixin(ImportExportMixin):
         # Importing creates and changes rows: it needs both permissions (the library allows
         # every admin user by default).
         return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def export_action(self, request):
+        # The export page filters like the list it came from, reading the query string; the
+        # library lets a parameter that is no filter (a hand-made URL) escape as a 500.
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters as error:
+            raise BadRequest("Unknown filter in the export URL") from error
 
     def process_result(self, result: Result, request):
         if result.has_errors() or result.has_validation_errors():

@@ -4,6 +4,7 @@ nothing; whatever is refused, nothing is written."""
 
 import io
 import re
+from datetime import datetime
 
 import openpyxl
 from django.contrib.admin import site
@@ -173,6 +174,14 @@ class BusinessImportTests(AdminImportTestCase):
         result = self.import_for_real(BusinessResource(), content)
         self.assertEqual(set(result.invalid_rows[0].field_specific_errors), {"pirt_number", "kbli"})
         self.assertFalse(Business.objects.exists())
+
+    def test_a_pirt_number_excel_turned_into_a_date_is_refused(self):
+        header = [*HEADER, "pirt_number"]
+        content = sheet_of([*good_row(1), datetime(2026, 1, 2)], header=header)
+        response = self.upload(Business, content)
+        self.assert_refused(
+            response, "Baris 1 (baris 2 di spreadsheet), kolom pirt_number", "menjadi tanggal"
+        )
 
     def test_a_title_line_above_the_header_refuses_the_sheet(self):
         make_business(self.duren)
