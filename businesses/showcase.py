@@ -6,7 +6,7 @@ personal details.
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -55,14 +55,28 @@ def index(request: HttpRequest) -> HttpResponse:
 def district(request: HttpRequest, code: str) -> HttpResponse:
     district = get_object_or_404(District.objects.in_home_regency(), code=code)
     products = _public_products().filter(business__village__district=district, featured=True)
+    ovop = _ovop_this_year().filter(village__district=district)
     return render(
         request,
         "showcase/district.html",
         {
             "district": district,
-            "ovop": _ovop_this_year().filter(village__district=district),
+            "ovop": ovop,
             "products": products.order_by("business__village__name", "name")[:120],
+            "villages": _villages_with_products(district, ovop),
         },
+    )
+
+
+def _villages_with_products(district: District, ovop: QuerySet) -> QuerySet:
+    """The kecamatan's villages that have a page worth visiting: a featured product of a
+    consenting business, or this year's OVOP (one query, whatever the number of villages)."""
+    featured = Q(businesses__publication_consent=True, businesses__products__featured=True)
+    return (
+        Village.objects.filter(district=district)
+        .annotate(product_count=Count("businesses__products", filter=featured, distinct=True))
+        .filter(Q(product_count__gt=0) | Q(pk__in=ovop.values("village")))
+        .order_by("name")
     )
 
 
