@@ -212,9 +212,7 @@ class Product(VersionedModel):
     name = models.CharField(_("nama produk"), max_length=150)
     description = models.TextField(_("keterangan"), blank=True)
     price = models.PositiveBigIntegerField(_("harga (Rp)"), null=True, blank=True)
-    photo = PhotoField(
-        _("foto"), storage=private_storage, upload_to=product_photo_path, blank=True
-    )
+    photo = PhotoField(_("foto"), storage=private_storage, upload_to=product_photo_path, blank=True)
     featured = models.BooleanField(_("produk unggulan"), default=False)
 
     history = HistoricalRecords()
