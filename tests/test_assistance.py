@@ -229,6 +229,26 @@ class CaseViewTests(PersonaTestCase):
         self.assertEqual(self.case.events.filter(kind="status").count(), 0)
         del second
 
+    def test_the_result_of_an_action_shows_under_the_form_that_acted(self):
+        """On a phone the user's thumb is at the button: the message comes right after it."""
+        for name, data, form_id, message in (
+            ("note", {"text": "Telepon pemilik"}, "note-form", "Catatan ditambahkan."),
+            ("step", {"step": self.case.steps[0].pk}, "step-form", "Tersimpan."),
+        ):
+            with self.subTest(name):
+                self.case.refresh_from_db()
+                html = self.post(name, data | {"version": self.case.version}).content.decode()
+                form = html[html.index(f'id="{form_id}"') :]
+                form = form[: form.index("</form>")]
+                self.assertIn(message, form)
+                self.assertEqual(html.count(message), 1)
+
+    def test_the_timeline_follows_the_note_form_before_the_documents(self):
+        self.post("note", {"text": "Telepon pemilik"})
+        html = self.post("note", {"text": "Kirim foto KTP"}).content.decode()
+        order = [html.index(s) for s in ('id="note-form"', "Kirim foto KTP", 'id="dokumen"')]
+        self.assertEqual(order, sorted(order))
+
     def test_notes_never_conflict(self):
         self.post(
             "step", {"step": self.case.steps[0].pk, "version": self.case.version}, user=self.staff

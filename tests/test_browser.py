@@ -201,3 +201,75 @@ class MentorPhoneTests(StaticLiveServerTestCase):
         link = card.get_by_role("link", name="Pesan lewat WhatsApp")
         self.assertTrue(link.get_attribute("href").startswith("https://wa.me/6281234567890?text="))
         self.assertEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+
+    def test_pages_a_mentor_and_a_visitor_reach_have_no_serious_accessibility_violation(self):
+        """axe-core (WCAG 2 A/AA rules) on every page of the phone scenario, with data on them
+        that shows each kind of badge, table and card."""
+        from axe_playwright_python.sync_playwright import Axe
+
+        from businesses.models import OvopSelection, Product
+        from cooperatives.models import Activity, SipdCode
+        from villages.models import District
+
+        seed = importlib.import_module("cooperatives.migrations.0002_sipd_codes").seed
+        seed(django_apps, None)
+        business = Business.objects.get()
+        business.nib_number = "1234567890123"
+        business.phone = "081234567890"
+        business.publication_consent = True
+        business.save()
+        product = Product.objects.create(
+            business=business, name="Terasi udang rebon", price=15000, featured=True
+        )
+        year = timezone.localdate().year
+        OvopSelection.objects.create(
+            village=business.village, year=year, product=product, reason="Udang rebon"
+        )
+        Activity.objects.create(
+            title="Bazar koperasi",
+            district=District.objects.get(),
+            kind="pelatihan_koperasi",
+            fiscal_year=year,
+            budget_ceiling=680_000_000,
+            realised=350_000_000,
+            status="rencana",
+            start_date=timezone.localdate(),
+            organiser="dinkop",
+            sipd=SipdCode.objects.get(code="2.17.06.2.01.0009"),
+        )
+
+        axe = Axe()
+        options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21aa"]}}
+
+        def serious_violations(path: str) -> list[str]:
+            self.page.goto(f"{self.live_server_url}{path}")
+            results = axe.run(self.page, options=options | {"resultTypes": ["violations"]})
+            return [
+                f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+                for v in results.response["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+
+        public = ("/etalase/", "/etalase/kecamatan/32.15.10/", "/etalase/desa/32.15.10.2001/")
+        for path in ("/akun/masuk/", *public):
+            with self.subTest(path):
+                self.assertEqual(serious_violations(path), [])
+        self.sign_in("/")
+        self.page.wait_for_url(f"{self.live_server_url}/")
+        signed_in = (
+            "/",
+            "/usaha/",
+            f"/usaha/{business.pk}/",
+            "/pendampingan/tugas-saya/",
+            f"/pendampingan/{self.case.pk}/",
+            "/desa/32.15.10.2001/",
+            "/pendampingan/kunjungan/baru/",
+            "/koperasi/",
+            "/koperasi/anggaran/",
+            "/koperasi/kegiatan/",
+            "/tidak-ada/",
+            *public,
+        )
+        for path in signed_in:
+            with self.subTest(path):
+                self.assertEqual(serious_violations(path), [])

@@ -312,6 +312,17 @@ class ShowcaseTests(PersonaTestCase):
         self.assertContains(district, "Rengginang")
         self.assertContains(district, 'class="badge ok"', count=1)
 
+    def test_the_kecamatan_page_links_the_villages_that_have_something_to_show(self):
+        hidden = make_business(self.pancawati, "Dodol Rahasia", owner_nik="")
+        Product.objects.create(business=hidden, name="Dodol", featured=True)
+        duren = reverse("showcase:village", args=[self.duren.code])
+        pancawati = reverse("showcase:village", args=[self.pancawati.code])
+        district = self.client.get(reverse("showcase:district", args=["32.15.05"]))
+        self.assertContains(district, f'href="{duren}"')
+        self.assertNotContains(district, f'href="{pancawati}"')
+        # Every product card names its village with a link to the village page.
+        self.assertContains(self.client.get(reverse("showcase:index")), f'href="{duren}"')
+
     def test_the_order_message_is_indonesian_whatever_the_visitors_language(self):
         from django.utils import translation
 
