@@ -11,8 +11,8 @@ from core.forms import (
     RupiahField,
     VersionedFormMixin,
 )
-from villages.forms import AreaFilterMixin
-from villages.models import Village
+from villages.forms import AreaFilterMixin, VillageByDistrictMixin
+from villages.models import District, Village
 
 from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector
 from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
@@ -52,7 +52,11 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
 
 
 class BusinessForm(
-    InlineValidationMixin, ConfirmableWarningsMixin, VersionedFormMixin, forms.ModelForm
+    InlineValidationMixin,
+    ConfirmableWarningsMixin,
+    VersionedFormMixin,
+    VillageByDistrictMixin,
+    forms.ModelForm,
 ):
     monthly_turnover = RupiahField(label=_("Omzet per bulan (Rp)"), required=False)
     masked_fields = {"owner_nik": mask_nik}
@@ -100,6 +104,10 @@ class BusinessForm(
             Village.objects.editable_by(user).in_home_regency().select_related("district")
         )
         self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        self.choose_village_by_district(
+            self.fields["village"].queryset,
+            districts=District.objects.editable_by(user).in_home_regency().order_by("name"),
+        )
         stored_nik = self.instance.owner_nik
         # Without the permission the stored NIK is never sent to the browser.
         self.keeps_hidden_nik = bool(stored_nik) and not self.can_view_nik

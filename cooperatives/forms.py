@@ -15,7 +15,7 @@ from core.forms import (
     VersionedFormMixin,
 )
 from villages.access import area_filter
-from villages.forms import AreaFilterMixin
+from villages.forms import AreaFilterMixin, VillageByDistrictMixin
 from villages.models import District, Village
 
 from .models import (
@@ -82,7 +82,9 @@ class CooperativeFilterForm(AreaFilterMixin, forms.Form):
         return cooperatives
 
 
-class CooperativeForm(ConfirmableWarningsMixin, VersionedFormMixin, forms.ModelForm):
+class CooperativeForm(
+    ConfirmableWarningsMixin, VersionedFormMixin, VillageByDistrictMixin, forms.ModelForm
+):
     class Meta:
         model = Cooperative
         fields = [
@@ -117,6 +119,7 @@ class CooperativeForm(ConfirmableWarningsMixin, VersionedFormMixin, forms.ModelF
             Village.objects.editable_by(user).in_home_regency().select_related("district")
         )
         self.fields["village"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
+        self.choose_village_by_district(self.fields["village"].queryset)
         self.add_version_field()
         self.add_confirm_field()
 
@@ -163,7 +166,7 @@ class PartnerForm(VersionedFormMixin, forms.ModelForm):
         self.add_version_field()
 
 
-class ActivityForm(VersionedFormMixin, forms.ModelForm):
+class ActivityForm(VersionedFormMixin, VillageByDistrictMixin, forms.ModelForm):
     budget_ceiling = RupiahField(label=_("Pagu (Rp)"))
     realised = RupiahField(label=_("Realisasi (Rp)"), required=False)
 
@@ -203,6 +206,7 @@ class ActivityForm(VersionedFormMixin, forms.ModelForm):
         self.fields["fiscal_year"].initial = timezone.localdate().year
         if not self.instance.pk and districts.count() == 1:
             self.initial.setdefault("district", districts.first().pk)
+        self.choose_village_by_district(self.fields["village"].queryset)
         self.add_version_field()
 
     def clean_realised(self) -> int:

@@ -67,6 +67,8 @@ class InlineValidationMixin:
         for name, field in self.fields.items():
             if isinstance(field.widget, forms.HiddenInput | forms.FileInput):
                 continue
+            if "hx-get" in field.widget.attrs:
+                continue  # the field drives a request of its own (e.g. a kecamatan's villages)
             field.widget.attrs.update(
                 {
                     "hx-post": url,

@@ -109,3 +109,40 @@ class BusinessFormInBrowserTests(StaticLiveServerTestCase):
         from businesses.models import Business
 
         self.assertFalse(Business.objects.exists())
+
+    def test_staff_picks_a_kecamatan_and_gets_its_villages_to_choose_from(self):
+        from playwright.sync_api import expect
+
+        from businesses.models import Business
+        from villages import roles
+        from villages.forms import MANY_VILLAGES
+        from villages.models import District, Village
+
+        from .base import make_user
+
+        pedes = District.objects.get()
+        klari = District.objects.create(code="32.15.05", regency=pedes.regency, name="Klari")
+        Village.objects.bulk_create(
+            Village(code=f"32.15.05.{2001 + i}", district=klari, name=f"Desa {i:02}")
+            for i in range(MANY_VILLAGES)
+        )
+        make_user("dinkop", roles.DINKOP)
+        self.page.goto(f"{self.live_server_url}/akun/masuk/?next=/usaha/baru/")
+        self.page.fill("#id_username", "dinkop")
+        self.page.fill("#id_password", PASSWORD)
+        self.page.click("button[type=submit].primary")
+        expect(self.page.locator("h1")).to_have_text("Tambah usaha mikro")
+        expect(self.page.locator("#id_village option")).to_have_count(1)
+
+        self.page.select_option("#id_district", label="Klari")
+        expect(self.page.locator("#id_village option")).to_have_count(MANY_VILLAGES + 1)
+        self.page.select_option("#id_district", label="Pedes")
+        expect(self.page.locator("#id_village option")).to_have_count(2)
+        self.page.select_option("#id_village", label="Payungsari")
+        self.page.fill("#id_name", "Terasi Rebon")
+        self.page.fill("#id_owner_name", "Euis")
+        self.page.check("#id_owner_gender_1")
+        self.page.select_option("#id_sector", "makanan")
+        self.page.get_by_role("button", name="Simpan").click()
+        expect(self.page.locator("h1")).to_contain_text("Terasi Rebon")
+        self.assertEqual(Business.objects.get().village.name, "Payungsari")

@@ -1,4 +1,6 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .models import District, Village, VillageQuerySet
@@ -37,6 +39,77 @@ class AreaFilterMixin:
         if data.get("desa"):
             queryset = queryset.filter(**{village_path: data["desa"]})
         return queryset
+
+
+# Above this many villages a form asks for the kecamatan first and lists only its villages (staff
+# would otherwise get every village of the regency, 300+ options, in every form).
+MANY_VILLAGES = 30
+
+
+class VillageByDistrictMixin:
+    """A village choice narrowed to the chosen kecamatan when the user may pick from many.
+
+    The kecamatan select fetches its villages' options (`villages:options`) when changed; without
+    JavaScript the form comes back with them after the first post. The village field still
+    validates against the narrowed queryset, so a village of another kecamatan is refused.
+    """
+
+    def choose_village_by_district(
+        self,
+        villages: VillageQuerySet,
+        *,
+        districts=None,
+        district_field: str = "district",
+        village_field: str = "village",
+    ) -> None:
+        """`districts` adds a kecamatan field to a form whose model has none."""
+        if villages.count() <= MANY_VILLAGES:
+            return
+        if districts is not None:
+            instance = getattr(self, "instance", None)
+            self.fields[district_field] = forms.ModelChoiceField(
+                label=_("Kecamatan"),
+                queryset=districts,
+                required=False,
+                initial=instance.village.district_id
+                if getattr(instance, "village_id", None)
+                else None,
+            )
+        district = self._chosen_district(district_field)
+        village = self.fields[village_field]
+        village.queryset = villages.filter(district=district) if district else villages.none()
+        village.label_from_instance = lambda v: v.name
+        village.empty_label = _("Pilih desa") if district else _("Pilih kecamatan dulu")
+        self.fields[district_field].widget.attrs.update(
+            {
+                "hx-get": reverse("villages:options"),
+                "hx-trigger": "change",
+                "hx-target": f"#{self[village_field].auto_id}",
+                "hx-swap": "innerHTML",
+                "hx-sync": "this:replace",
+            }
+        )
+
+    def _chosen_district(self, name: str):
+        field = self.fields[name]
+        if self.is_bound:
+            raw = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        else:
+            raw = self.get_initial_for_field(field, name)
+        try:
+            return field.clean(raw)
+        except ValidationError:
+            return None
+
+
+class VillageOptionsForm(forms.Form):
+    """The query of `villages:options`: which kecamatan's villages to list."""
+
+    district = forms.ModelChoiceField(queryset=District.objects.none())
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.visible_to(user)
 
 
 class VillageFilterForm(AreaFilterMixin, forms.Form):

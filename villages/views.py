@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django.views.i18n import set_language
 
@@ -17,7 +17,7 @@ from core.htmx import list_template, query_without_page
 
 from . import panels
 from .access import VIEW_ALL, can_edit, get_for_user
-from .forms import ExtremePovertyForm, VillageFilterForm
+from .forms import ExtremePovertyForm, VillageFilterForm, VillageOptionsForm
 from .models import Assignment, District, KecamatanViewer, Mentor, Village
 
 PAGE_SIZE = 25
@@ -123,6 +123,22 @@ def village_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(villages, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, list_template(request, "villages/village_list.html"), context)
+
+
+@require_GET
+def village_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of one kecamatan's villages, for a form's village select (see
+    VillageByDistrictMixin); the form itself decides which of them it accepts."""
+    form = VillageOptionsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "villages/_village_options.html", {"villages": []}, status=400)
+    villages = (
+        Village.objects.visible_to(request.user)
+        .filter(district=form.cleaned_data["district"])
+        .order_by("name")
+        .only("pk", "name")
+    )
+    return render(request, "villages/_village_options.html", {"villages": villages})
 
 
 def village_detail(request: HttpRequest, code: str) -> HttpResponse:
