@@ -104,6 +104,20 @@ class MentorPhoneTests(StaticLiveServerTestCase):
         self.page.fill("#id_password", PASSWORD)
         self.page.click("button[type=submit].primary")
 
+    def mentor_pages(self) -> tuple[str, ...]:
+        """The pages a mentor works with on a phone."""
+        return (
+            "/",
+            "/usaha/",
+            "/pendampingan/tugas-saya/",
+            f"/pendampingan/{self.case.pk}/",
+            "/desa/32.15.10.2001/",
+            "/pendampingan/kunjungan/baru/",
+            "/koperasi/",
+            "/koperasi/anggaran/",
+            "/koperasi/kegiatan/",
+        )
+
     def test_mentor_moves_a_case_one_step_from_my_tasks_without_a_page_reload(self):
         from playwright.sync_api import expect
 
@@ -133,18 +147,7 @@ class MentorPhoneTests(StaticLiveServerTestCase):
 
     def test_pages_fit_a_360px_phone(self):
         self.sign_in("/usaha/")
-        pages = (
-            "/",
-            "/usaha/",
-            "/pendampingan/tugas-saya/",
-            f"/pendampingan/{self.case.pk}/",
-            "/desa/32.15.10.2001/",
-            "/pendampingan/kunjungan/baru/",
-            "/koperasi/",
-            "/koperasi/anggaran/",
-            "/koperasi/kegiatan/",
-        )
-        for path in pages:
+        for path in self.mentor_pages():
             with self.subTest(path):
                 self.page.goto(f"{self.live_server_url}{path}")
                 width = self.page.evaluate("document.documentElement.scrollWidth")
@@ -256,20 +259,6 @@ class MentorPhoneTests(StaticLiveServerTestCase):
                 self.assertEqual(serious_violations(path), [])
         self.sign_in("/")
         self.page.wait_for_url(f"{self.live_server_url}/")
-        signed_in = (
-            "/",
-            "/usaha/",
-            f"/usaha/{business.pk}/",
-            "/pendampingan/tugas-saya/",
-            f"/pendampingan/{self.case.pk}/",
-            "/desa/32.15.10.2001/",
-            "/pendampingan/kunjungan/baru/",
-            "/koperasi/",
-            "/koperasi/anggaran/",
-            "/koperasi/kegiatan/",
-            "/tidak-ada/",
-            *public,
-        )
-        for path in signed_in:
+        for path in (*self.mentor_pages(), f"/usaha/{business.pk}/", "/tidak-ada/", *public):
             with self.subTest(path):
                 self.assertEqual(serious_violations(path), [])

@@ -143,6 +143,10 @@ class BusinessFormInBrowserTests(StaticLiveServerTestCase):
         self.page.fill("#id_owner_name", "Euis")
         self.page.check("#id_owner_gender_1")
         self.page.select_option("#id_sector", "makanan")
+        # Let the fields' own checks come back before posting (a loaded CI machine is slow).
+        self.page.wait_for_load_state("networkidle")
         self.page.get_by_role("button", name="Simpan").click()
-        expect(self.page.locator("h1")).to_contain_text("Terasi Rebon")
+        self.page.wait_for_load_state("networkidle")
+        self.assertEqual(self.page.locator(".field.invalid").all_inner_texts(), [])
+        expect(self.page.locator("h1")).to_contain_text("Terasi Rebon", timeout=15_000)
         self.assertEqual(Business.objects.get().village.name, "Payungsari")
