@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "businesses",
     "assistance",
     "cooperatives",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ ALLOWED = {
     "businesses": {"core", "villages"},
     "assistance": {"core", "villages", "businesses"},
     "cooperatives": {"core", "villages", "businesses"},
+    "reports": {"core", "villages", "businesses", "assistance", "cooperatives"},
 }
 
 

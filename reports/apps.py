@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from villages import roles
+
+_EDIT = [
+    f"reports.{action}_{model}"
+    for model in ("yeartarget", "servicetarget")
+    for action in ("view", "add", "change", "delete")
+]
+_READ = ["reports.view_yeartarget", "reports.view_servicetarget", "reports.view_reports"]
+
+
+class ReportsConfig(AppConfig):
+    """The top floor: targets, the figures, the dashboard. It may import every app; nothing
+    imports it."""
+
+    name = "reports"
+    verbose_name = _("Laporan")
+    role_permissions = {
+        roles.DINKOP: [*_EDIT, "reports.view_reports"],
+        roles.ADMINISTRATOR: [*_EDIT, "reports.view_reports"],
+        roles.LEADERSHIP: _READ,
+        roles.KECAMATAN: _READ,
+        roles.MENTOR: _READ,
+    }

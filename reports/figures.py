@@ -1,0 +1,258 @@
+"""The one source of the programme's figures, for a period and an area.
+
+Every figure is an aggregate query over querysets scoped by the one scoping method
+(`visible_to(user)`), so the dashboard, its spreadsheet and the PDF report show the same numbers
+to the same user. Nothing here loops over cases in Python.
+"""
+
+import calendar
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from assistance.models import ACTIVE_STATUSES, Case, Service, Status, stalled_cutoff
+from villages.models import District, Village
+
+from .models import ServiceTarget
+
+MONTHS = [
+    "",
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
+QUARTERS = ["", "I", "II", "III", "IV"]
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
+class PeriodError(ValueError):
+    """A period that cannot be read; the message says what is accepted."""
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+    code: str
+
+    @property
+    def year(self) -> int | None:
+        """The programme year whose targets apply: only when the period lies within one year."""
+        return self.start.year if self.start.year == self.end.year else None
+
+    @property
+    def whole_year(self) -> bool:
+        return (self.start, self.end) == (
+            date(self.start.year, 1, 1),
+            date(self.start.year, 12, 31),
+        )
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodError(_("Tahun %(year)s di luar jangkauan.") % {"year": text})
+    return year
+
+
+def parse_period(text: str) -> Period:
+    """'2026', '2026-Q3' (triwulan), '2026-11' (month) or '2026-01-01..2026-03-31'."""
+    text = (text or "").strip().upper()
+    accepted = _(
+        "Periode '%(text)s' tidak dikenal. Tulis tahun (2026), triwulan (2026-Q3), bulan "
+        "(2026-11), atau dua tanggal (2026-01-01..2026-03-31)."
+    ) % {"text": text[:40]}
+    if match := re.fullmatch(r"(\d{4})", text):
+        year = _year(match[1])
+        return Period(date(year, 1, 1), date(year, 12, 31), _("Tahun %(y)s") % {"y": year}, text)
+    if match := re.fullmatch(r"(\d{4})-Q(\d)", text):
+        year, quarter = _year(match[1]), int(match[2])
+        if not 1 <= quarter <= 4:
+            raise PeriodError(_("Triwulan %(q)s tidak ada: pilih Q1 sampai Q4.") % {"q": match[2]})
+        first = 3 * quarter - 2
+        last = date(year, first + 2, calendar.monthrange(year, first + 2)[1])
+        label = _("Triwulan %(q)s %(y)s") % {"q": QUARTERS[quarter], "y": year}
+        return Period(date(year, first, 1), last, label, text)
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", text):
+        year, month = _year(match[1]), int(match[2])
+        if not 1 <= month <= 12:
+            raise PeriodError(_("Bulan %(m)s tidak ada: pilih 01 sampai 12.") % {"m": match[2]})
+        last = date(year, month, calendar.monthrange(year, month)[1])
+        return Period(date(year, month, 1), last, f"{MONTHS[month]} {year}", text)
+    if match := re.fullmatch(r"(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})", text):
+        try:
+            start, end = date.fromisoformat(match[1]), date.fromisoformat(match[2])
+        except ValueError:
+            raise PeriodError(accepted) from None
+        _year(str(start.year)), _year(str(end.year))
+        if end < start:
+            raise PeriodError(_("Tanggal akhir periode sebelum tanggal awalnya."))
+        label = f"{indonesian_date(start)} – {indonesian_date(end)}"
+        return Period(start, end, label, text)
+    raise PeriodError(accepted)
+
+
+def indonesian_date(day: date) -> str:
+    """'24 November 2026', whatever the active language (reports are in Indonesian)."""
+    return f"{day.day} {MONTHS[day.month]} {day.year}"
+
+
+@dataclass(frozen=True)
+class Area:
+    """The regency (both None), one kecamatan, or one village (with its kecamatan)."""
+
+    district: District | None = None
+    village: Village | None = None
+
+    @property
+    def label(self) -> str:
+        if self.village:
+            return f"{self.village.kind_label} {self.village.name}, " + _("Kec. %(name)s") % {
+                "name": self.village.district.name
+            }
+        if self.district:
+            return _("Kecamatan %(name)s") % {"name": self.district.name}
+        return ""
+
+    def filter(self, queryset: QuerySet, village_path: str) -> QuerySet:
+        if self.village:
+            return queryset.filter(**{village_path: self.village})
+        if self.district:
+            return queryset.filter(**{f"{village_path}__district": self.district})
+        return queryset
+
+
+@dataclass
+class ServiceRow:
+    service: Service
+    opened: int = 0
+    active: int = 0
+    submitted: int = 0
+    done: int = 0
+    closed: int = 0
+    stalled: int = 0
+    target: int | None = None
+
+    @property
+    def achieved(self) -> float | None:
+        """Capaian: done against the target, in percent (None without a target)."""
+        if not self.target:
+            return None
+        return 100 * self.done / self.target
+
+
+@dataclass
+class AreaRow:
+    """One kecamatan or village of the breakdown table."""
+
+    place: District | Village
+    opened: int = 0
+    active: int = 0
+    done: int = 0
+    stalled: int = 0
+
+
+@dataclass
+class Figures:
+    period: Period
+    area: Area
+    services: list[ServiceRow] = field(default_factory=list)
+    places: list[AreaRow] = field(default_factory=list)
+
+    @property
+    def total(self) -> ServiceRow:
+        row = ServiceRow(service=None)
+        for name in ("opened", "active", "submitted", "done", "closed", "stalled"):
+            setattr(row, name, sum(getattr(s, name) for s in self.services))
+        targets = [s.target for s in self.services if s.target is not None]
+        row.target = sum(targets) if targets else None
+        return row
+
+    @property
+    def is_empty(self) -> bool:
+        total = self.total
+        return not (total.opened or total.active or total.submitted or total.done or total.closed)
+
+
+def _case_counts(period: Period) -> dict:
+    """The aggregates of one group of cases (see ServiceRow for their meaning)."""
+    within = Q(closed_on__range=(period.start, period.end))
+    started = Q(opened_on__lte=period.end)
+    return {
+        "opened": Count("pk", filter=Q(opened_on__range=(period.start, period.end))),
+        "active": Count("pk", filter=started & Q(status__in=[Status.OPEN, Status.IN_PROGRESS])),
+        "submitted": Count("pk", filter=started & Q(status=Status.SUBMITTED)),
+        "done": Count("pk", filter=within & Q(status=Status.DONE)),
+        "closed": Count("pk", filter=within & Q(status__in=[Status.REJECTED, Status.CANCELLED])),
+        "stalled": Count(
+            "pk",
+            filter=started & Q(status__in=ACTIVE_STATUSES, last_activity_at__lt=stalled_cutoff()),
+        ),
+    }
+
+
+def scoped_cases(user, area: Area) -> QuerySet:
+    return area.filter(Case.objects.visible_to(user), "business__village")
+
+
+def service_rows(user, period: Period, area: Area) -> list[ServiceRow]:
+    """Per service: opened, active, submitted, done, rejected/cancelled, stalled, target."""
+    counts = {
+        row.pop("service"): row
+        for row in scoped_cases(user, area)
+        .order_by()
+        .values("service")
+        .annotate(**_case_counts(period))
+    }
+    targets = {}
+    if period.year and not area.village:
+        targets = dict(
+            ServiceTarget.objects.filter(
+                year_target__year=period.year, district=area.district
+            ).values_list("service", "cases_done")
+        )
+    return [
+        ServiceRow(service=service, target=targets.get(service.pk), **counts.get(service.pk, {}))
+        for service in Service.objects.order_by("order", "name")
+    ]
+
+
+def place_rows(user, period: Period, area: Area) -> list[AreaRow]:
+    """The regency by kecamatan, or a kecamatan by village (a village has no breakdown)."""
+    if area.village:
+        return []
+    if area.district:
+        places = Village.objects.visible_to(user).filter(district=area.district)
+        group = "business__village"
+    else:
+        places = District.objects.visible_to(user).in_home_regency()
+        group = "business__village__district"
+    counts = _case_counts(period)
+    del counts["submitted"], counts["closed"]
+    grouped = {
+        row.pop(group): row
+        for row in scoped_cases(user, area).order_by().values(group).annotate(**counts)
+    }
+    return [AreaRow(place=place, **grouped.get(place.pk, {})) for place in places.order_by("name")]
+
+
+def compute(user, period: Period, area: Area) -> Figures:
+    return Figures(
+        period=period,
+        area=area,
+        services=service_rows(user, period, area),
+        places=place_rows(user, period, area),
+    )

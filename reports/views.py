@@ -1,0 +1,149 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from assistance.models import Service
+from core.htmx import list_template
+from villages.access import VIEW_ALL
+from villages.models import District
+
+from . import charts, figures
+from .forms import ReportFilterForm, TargetForm
+from .models import ServiceTarget, YearTarget
+
+VIEW_REPORTS = "reports.view_reports"
+CHANGE_TARGETS = "reports.change_yeartarget"
+
+
+def _may_view(request: HttpRequest) -> None:
+    """Reports are for the roles; anyone else is told nothing is here."""
+    if not request.user.has_perm(VIEW_REPORTS):
+        raise Http404
+
+
+@vary_on_headers("HX-Request")
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _may_view(request)
+    data = request.GET.copy()
+    data.setdefault("periode", str(timezone.localdate().year))
+    form = ReportFilterForm(data, user=request.user)
+    context = {
+        "form": form,
+        "suggested_periods": form.suggested_periods(),
+        "target_year": timezone.localdate().year,
+    }
+    if not form.is_valid():
+        return render(
+            request, list_template(request, "reports/dashboard.html"), context, status=400
+        )
+    result = figures.compute(request.user, form.cleaned_data["periode"], form.area)
+    context |= {
+        "figures": result,
+        "total": result.total,
+        "chart": charts.target_bars(result.services),
+        "sees_all": request.user.has_perm(VIEW_ALL),
+        "target_year": result.period.year or context["target_year"],
+        "query": request.GET.urlencode(),
+    }
+    return render(request, list_template(request, "reports/dashboard.html"), context)
+
+
+def _year_or_404(year: int) -> int:
+    if not figures.MIN_YEAR <= year <= figures.MAX_YEAR:
+        raise Http404
+    return year
+
+
+def targets(request: HttpRequest, year: int) -> HttpResponse:
+    _may_view(request)
+    _year_or_404(year)
+    if request.method == "POST" and not request.user.has_perm(CHANGE_TARGETS):
+        raise PermissionDenied
+    target = YearTarget.objects.filter(year=year).first() or YearTarget(year=year)
+    districts = District.objects.in_home_regency().order_by("name")
+    form = TargetForm(
+        request.POST or None,
+        instance=target,
+        services=Service.objects.order_by("order", "name"),
+        districts=districts,
+    )
+    if request.method == "POST" and form.is_valid() and _save_targets(form, request.user):
+        messages.success(request, _("Target %(year)s disimpan.") % {"year": year})
+        return redirect("reports:targets", year=year)
+    context = {
+        "form": form,
+        "year": year,
+        "can_edit": request.user.has_perm(CHANGE_TARGETS),
+        "previous_exists": YearTarget.objects.filter(year=year - 1).exists(),
+        "years": list(YearTarget.objects.values_list("year", flat=True)),
+    }
+    return render(request, "reports/targets.html", context, status=400 if form.errors else 200)
+
+
+@transaction.atomic
+def _save_targets(form: TargetForm, user) -> bool:
+    """Save the headline numbers (refused if someone saved since the page was opened) and write
+    only the service targets that changed, so the history shows real changes."""
+    target = form.instance
+    target.updated_by = user
+    if target.pk:
+        if not form.save_or_conflict():
+            return False
+    else:
+        target.save()
+    stored = {(t.district_id, t.service_id): t for t in target.service_targets.all()}
+    for (district, service), value in form.service_targets().items():
+        key = (district.pk if district else None, service.pk)
+        existing = stored.get(key)
+        if value is None:
+            if existing:
+                existing.delete()
+        elif existing is None:
+            ServiceTarget.objects.create(
+                year_target=target, district=district, service=service, cases_done=value
+            )
+        elif existing.cases_done != value:
+            existing.cases_done = value
+            existing.save(update_fields=["cases_done"])
+    return True
+
+
+@require_POST
+def copy_targets(request: HttpRequest, year: int) -> HttpResponse:
+    """Start a year's targets from last year's."""
+    _may_view(request)
+    _year_or_404(year)
+    if not request.user.has_perm(CHANGE_TARGETS):
+        raise PermissionDenied
+    source = YearTarget.objects.filter(year=year - 1).first()
+    if YearTarget.objects.filter(year=year).exists():
+        messages.error(request, _("Target %(year)s sudah ada; ubah langsung.") % {"year": year})
+    elif source is None:
+        messages.error(request, _("Belum ada target %(year)s untuk disalin.") % {"year": year - 1})
+    else:
+        with transaction.atomic():
+            copy = YearTarget.objects.create(
+                year=year,
+                updated_by=request.user,
+                **{name: getattr(source, name) for name in TargetForm.Meta.fields},
+            )
+            for item in source.service_targets.all():
+                ServiceTarget.objects.create(
+                    year_target=copy,
+                    service_id=item.service_id,
+                    district_id=item.district_id,
+                    cases_done=item.cases_done,
+                )
+        messages.success(
+            request,
+            _("Target %(year)s disalin dari %(source)s; periksa lalu simpan.")
+            % {"year": year, "source": year - 1},
+        )
+    return redirect(reverse("reports:targets", args=[year]))
