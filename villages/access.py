@@ -47,6 +47,12 @@ def mentor_village_ids(user: AbstractBaseUser, on: date | None = None) -> models
     return assignment.objects.active(on).filter(mentor__user=user).values("village")
 
 
+def viewer_district_ids(user: AbstractBaseUser) -> models.QuerySet:
+    """Subquery of the kecamatan the user reads as camat or TP PKK."""
+    viewer = apps.get_model("villages", "KecamatanViewer")
+    return viewer.objects.filter(user=user).values("district")
+
+
 def area_filter(
     user: AbstractBaseUser | AnonymousUser,
     *,
@@ -68,9 +74,8 @@ def area_filter(
         return Q()
 
     village = apps.get_model("villages", "Village")
-    viewer = apps.get_model("villages", "KecamatanViewer")
     mentored = mentor_village_ids(user)
-    viewer_districts = viewer.objects.filter(user=user).values("district")
+    viewer_districts = viewer_district_ids(user)
 
     if village_path:
         allowed = Q(**{f"{village_path}__in": mentored})
@@ -142,3 +147,22 @@ def can_edit(obj: models.Model, user: Any) -> bool:
     return user.has_perm(f"{opts.app_label}.change_{opts.model_name}") and (
         manager.editable_by(user).filter(pk=obj.pk).exists()
     )
+
+
+class SystemUser:
+    """The office's own scripts and schedules (e.g. `manage.py report`): they see everything,
+    still through the same scoping as a person (a regency-wide user)."""
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "system"
+
+
+SYSTEM = SystemUser()
