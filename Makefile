@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on; production sets DEBUG=0 and real secrets.
 export DEBUG ?= 1
 
-.PHONY: run setup test lint lock clean
+.PHONY: run setup test lint lock clean bench-report
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required")'
@@ -22,8 +22,18 @@ setup: $(BIN)/.installed
 	$(MANAGE) load_areas --regency 32.15
 	$(MANAGE) seed_demo
 
+# The app and its background worker (PDF reports) together; Ctrl-C stops both.
 run: setup
-	$(MANAGE) runserver 127.0.0.1:8000
+	trap 'kill 0' EXIT; $(MANAGE) db_worker --interval 2 & $(MANAGE) runserver 127.0.0.1:8000
+
+# Reports' speed and memory on the demo data and on 10x the demo, in a throwaway database.
+bench-report: $(BIN)/.installed
+	rm -f bench.sqlite3
+	DATABASE_URL=sqlite:///$(CURDIR)/bench.sqlite3 $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/bench.sqlite3 $(MANAGE) load_areas --regency 32.15 -v0
+	DATABASE_URL=sqlite:///$(CURDIR)/bench.sqlite3 $(MANAGE) seed_demo > /dev/null
+	DATABASE_URL=sqlite:///$(CURDIR)/bench.sqlite3 $(MANAGE) bench_report --scale 10
+	rm -f bench.sqlite3
 
 test: $(BIN)/.installed
 	$(MANAGE) makemigrations --check --dry-run

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "import_export",
     "axes",
     "simple_history",
+    "django_tasks_db",
     "core",
     "villages",
     "businesses",
@@ -162,6 +163,17 @@ HOME_REGENCY_CODE = os.environ.get("HOME_REGENCY_CODE", "32.15")
 OFFICE_NAME = os.environ.get("OFFICE_NAME", "").strip()
 SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 
+# Background work (PDF reports): Django's tasks framework with the database backend; a worker
+# (`manage.py db_worker`) runs the queued tasks. TASKS_BACKEND=immediate runs them in the request.
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "database": "django_tasks_db.DatabaseBackend",
+            "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+        }[os.environ.get("TASKS_BACKEND", "database")]
+    }
+}
+
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -215,5 +227,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs every login at INFO; failures and lockouts are WARNING.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint reports each layout step at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import HistoryAdmin
 
-from .models import ServiceTarget, YearTarget
+from .models import Report, ServiceTarget, Signer, YearTarget
 
 
 class ServiceTargetInline(admin.TabularInline):
@@ -22,3 +22,18 @@ class YearTargetAdmin(HistoryAdmin):
         if change:
             obj.version += 1  # the targets page then sees that its copy is stale
         super().save_model(request, obj, form, change)
+
+
+@admin.register(Signer)
+class SignerAdmin(HistoryAdmin):
+    list_display = ["name", "position", "nip", "is_default"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["period", "district", "village", "state", "requested_by", "requested_at"]
+    list_filter = ["state"]
+    readonly_fields = [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # reports are asked for on the dashboard

@@ -5,7 +5,7 @@ from villages import roles
 
 _EDIT = [
     f"reports.{action}_{model}"
-    for model in ("yeartarget", "servicetarget")
+    for model in ("yeartarget", "servicetarget", "signer")
     for action in ("view", "add", "change", "delete")
 ]
 _READ = ["reports.view_yeartarget", "reports.view_servicetarget", "reports.view_reports"]
@@ -24,3 +24,10 @@ class ReportsConfig(AppConfig):
         roles.KECAMATAN: _READ,
         roles.MENTOR: _READ,
     }
+
+    def ready(self) -> None:
+        from villages import demo as village_demo
+
+        from . import demo
+
+        village_demo.register(demo.seed)

@@ -10,10 +10,19 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from assistance.models import ACTIVE_STATUSES, Case, Service, Status, stalled_cutoff
+from assistance.models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseEvent,
+    Service,
+    Status,
+    Visit,
+    stalled_cutoff,
+)
+from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
 from villages.models import District, Village
 
 from .models import ServiceTarget
@@ -171,6 +180,10 @@ class Figures:
     area: Area
     services: list[ServiceRow] = field(default_factory=list)
     places: list[AreaRow] = field(default_factory=list)
+    extreme: list[ServiceRow] = field(default_factory=list)
+    legalised: int = 0
+    mentoring: dict = field(default_factory=dict)
+    cooperatives: list[dict] = field(default_factory=list)
 
     @property
     def total(self) -> ServiceRow:
@@ -183,8 +196,10 @@ class Figures:
 
     @property
     def is_empty(self) -> bool:
+        """Nothing happened in the period (the running and stalled counts are today's state of
+        the cases opened by its end, so they are not activity of the period)."""
         total = self.total
-        return not (total.opened or total.active or total.submitted or total.done or total.closed)
+        return not (total.opened or total.done or total.closed)
 
 
 def _case_counts(period: Period) -> dict:
@@ -208,17 +223,20 @@ def scoped_cases(user, area: Area) -> QuerySet:
     return area.filter(Case.objects.visible_to(user), "business__village")
 
 
-def service_rows(user, period: Period, area: Area) -> list[ServiceRow]:
-    """Per service: opened, active, submitted, done, rejected/cancelled, stalled, target."""
+def service_rows(
+    user, period: Period, area: Area, extreme_poverty: bool = False
+) -> list[ServiceRow]:
+    """Per service: opened, active, submitted, done, rejected/cancelled, stalled, target.
+    `extreme_poverty` keeps the extreme-poverty villages only (no targets apply)."""
+    cases = scoped_cases(user, area)
+    if extreme_poverty:
+        cases = cases.filter(business__village__extreme_poverty_year__isnull=False)
     counts = {
         row.pop("service"): row
-        for row in scoped_cases(user, area)
-        .order_by()
-        .values("service")
-        .annotate(**_case_counts(period))
+        for row in cases.order_by().values("service").annotate(**_case_counts(period))
     }
     targets = {}
-    if period.year and not area.village:
+    if period.year and not area.village and not extreme_poverty:
         targets = dict(
             ServiceTarget.objects.filter(
                 year_target__year=period.year, district=area.district
@@ -249,10 +267,92 @@ def place_rows(user, period: Period, area: Area) -> list[AreaRow]:
     return [AreaRow(place=place, **grouped.get(place.pk, {})) for place in places.order_by("name")]
 
 
-def compute(user, period: Period, area: Area) -> Figures:
-    return Figures(
+def legalised_businesses(user, period: Period, area: Area) -> int:
+    """Businesses that got an NIB, PIRT or halal certificate through a case closed as done in
+    the period."""
+    return (
+        scoped_cases(user, area)
+        .filter(
+            status=Status.DONE,
+            service__code__in=Case.LEGAL_FIELDS,
+            closed_on__range=(period.start, period.end),
+        )
+        .values("business")
+        .distinct()
+        .count()
+    )
+
+
+def mentoring(user, period: Period, area: Area) -> dict:
+    """Mentors' work in the period: visits, villages visited, mentors visiting, case moves."""
+    visits = area.filter(Visit.objects.visible_to(user), "village").filter(
+        date__range=(period.start, period.end)
+    )
+    figures = visits.aggregate(
+        visits=Count("pk"),
+        villages=Count("village", distinct=True),
+        mentors=Count("mentor", distinct=True),
+    )
+    moves = area.filter(CaseEvent.objects.visible_to(user), "case__business__village").filter(
+        kind__in=["step", "status"], at__date__range=(period.start, period.end)
+    )
+    figures["moves"] = moves.count()
+    return figures
+
+
+def cooperative_rows(user, period: Period, area: Area) -> list[dict]:
+    """Activities that started in the period per SIPD sub-kegiatan: count, held, participants
+    by gender, ceiling, realised and absorption (cancelled activities left out)."""
+    if area.village:
+        return []
+    activities = Activity.objects.visible_to(user).filter(
+        start_date__range=(period.start, period.end)
+    )
+    if area.district:
+        activities = activities.filter(district=area.district)
+    activities = activities.exclude(status=ActivityStatus.CANCELLED)
+    rows = list(
+        activities.values("sipd__code")
+        .annotate(
+            count=Count("pk"),
+            held=Count("pk", filter=Q(status=ActivityStatus.HELD)),
+            ceiling=Sum("budget_ceiling"),
+            realised=Sum("realised"),
+        )
+        .order_by("sipd__code")
+    )
+    people = {
+        row["activity__sipd__code"]: row
+        for row in Participation.objects.filter(activity__in=activities)
+        .values("activity__sipd__code")
+        .annotate(male=Sum("attendees_male"), female=Sum("attendees_female"))
+        .order_by()
+    }
+    names = dict(
+        SipdCode.objects.filter(code__in=[r["sipd__code"] for r in rows]).values_list(
+            "code", "name"
+        )
+    )
+    for row in rows:
+        row["name"] = names.get(row["sipd__code"], "")
+        row["male"] = (people.get(row["sipd__code"]) or {}).get("male") or 0
+        row["female"] = (people.get(row["sipd__code"]) or {}).get("female") or 0
+        ceiling = row["ceiling"] or 0
+        row["absorbed"] = 100 * (row["realised"] or 0) / ceiling if ceiling else None
+    return rows
+
+
+def compute(user, period: Period, area: Area, *, full: bool = False) -> Figures:
+    """The dashboard's figures; `full` adds the report's further sections."""
+    result = Figures(
         period=period,
         area=area,
         services=service_rows(user, period, area),
         places=place_rows(user, period, area),
     )
+    if full:
+        result.extreme = service_rows(user, period, area, extreme_poverty=True)
+        result.legalised = legalised_businesses(user, period, area)
+        result.mentoring = mentoring(user, period, area)
+        result.cooperatives = cooperative_rows(user, period, area)
+    return result

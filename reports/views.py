@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -12,11 +14,12 @@ from django.views.decorators.vary import vary_on_headers
 from assistance.models import Service
 from core.htmx import list_template
 from villages.access import VIEW_ALL
-from villages.models import District
+from villages.models import District, KecamatanViewer, Village
 
-from . import charts, figures
+from . import charts, figures, spreadsheet
 from .forms import ReportFilterForm, TargetForm
-from .models import ServiceTarget, YearTarget
+from .models import Report, ServiceTarget, Signer, YearTarget
+from .tasks import make_report_task
 
 VIEW_REPORTS = "reports.view_reports"
 CHANGE_TARGETS = "reports.change_yeartarget"
@@ -43,7 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(
             request, list_template(request, "reports/dashboard.html"), context, status=400
         )
-    result = figures.compute(request.user, form.cleaned_data["periode"], form.area)
+    result = figures.compute(request.user, form.cleaned_data["periode"], form.area, full=True)
+    if request.GET.get("ekspor") == "xlsx":
+        return spreadsheet.response(result)
     context |= {
         "figures": result,
         "total": result.total,
@@ -51,6 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "sees_all": request.user.has_perm(VIEW_ALL),
         "target_year": result.period.year or context["target_year"],
         "query": request.GET.urlencode(),
+        "may_request_pdf": _may_request(request.user, form.area),
     }
     return render(request, list_template(request, "reports/dashboard.html"), context)
 
@@ -147,3 +153,82 @@ def copy_targets(request: HttpRequest, year: int) -> HttpResponse:
             % {"year": year, "source": year - 1},
         )
     return redirect(reverse("reports:targets", args=[year]))
+
+
+def _may_request(user, area: figures.Area) -> bool:
+    """A report covers its whole area, so only someone who sees all of it may ask for it."""
+    if user.has_perm(VIEW_ALL):
+        return True
+    if area.village:
+        return Village.objects.visible_to(user).filter(pk=area.village.pk).exists()
+    if area.district:
+        return KecamatanViewer.objects.filter(user=user, district=area.district).exists()
+    return False
+
+
+@require_POST
+def report_create(request: HttpRequest) -> HttpResponse:
+    """Queue a PDF for the dashboard's period and area, or join the same one already queued."""
+    _may_view(request)
+    form = ReportFilterForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, _("Periode atau wilayah laporan tidak sah; periksa pilihan Anda."))
+        return redirect("reports:dashboard")
+    area = form.area
+    if not _may_request(request.user, area):
+        messages.error(
+            request,
+            _("Laporan PDF mencakup seluruh wilayahnya: pilih desa atau kecamatan Anda sendiri."),
+        )
+        return redirect(f"{reverse('reports:dashboard')}?{request.POST.urlencode()}")
+    period = form.cleaned_data["periode"]
+    same = {"period": period.code, "district": area.district, "village": area.village}
+    with transaction.atomic():
+        running = Report.objects.select_for_update().filter(
+            state__in=[Report.State.QUEUED, Report.State.RUNNING], **same
+        )
+        report = running.first()
+        if report is None:
+            report = Report.objects.create(
+                requested_by=request.user, signer=Signer.objects.first(), **same
+            )
+            transaction.on_commit(lambda: make_report_task.enqueue(report.pk))
+    return redirect(report)
+
+
+def _get_report(request: HttpRequest, pk: int) -> Report:
+    _may_view(request)
+    report = (
+        Report.objects.visible_to(request.user)
+        .select_related("district", "village", "requested_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report
+
+
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    report = _get_report(request, pk)
+    context = {"report": report, "is_requester": report.requested_by_id == request.user.pk}
+    if request.htmx:
+        return render(request, "reports/report_detail.html#status", context)
+    return render(request, "reports/report_detail.html", context)
+
+
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = _get_report(request, pk)
+    if report.state != Report.State.DONE or not report.file:
+        raise Http404
+    name = slugify(f"laporan-{report.period}-{report.area_label}") + ".pdf"
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+
+
+def archive(request: HttpRequest) -> HttpResponse:
+    _may_view(request)
+    reports = Report.objects.visible_to(request.user).select_related(
+        "district", "village", "requested_by"
+    )
+    page = Paginator(reports, 25).get_page(request.GET.get("page"))
+    return render(request, "reports/archive.html", {"page": page})
