@@ -54,6 +54,14 @@ def play(case: Case, script, user, start, rng: random.Random) -> None:
     shift = max(timedelta(0), moment - (timezone.now() - timedelta(days=rng.randrange(0, 30))))
     for event in events:
         event.at -= shift
+        # The case's dates follow its story, not the day the demo was seeded.
+        day = timezone.localtime(event.at).date()
+        if event.to_status == Status.SUBMITTED:
+            case.submitted_on = day
+        elif event.to_status in (Status.DONE, Status.REJECTED, Status.CANCELLED):
+            case.closed_on = day
+            if event.to_status == Status.DONE:
+                case.outcome_date = day
     case.opened_on = (start - shift).date()
     case.last_activity_at = moment - shift
     case.save()

@@ -57,3 +57,44 @@ def target_bars(services) -> BarChart:
             for i, s in enumerate(services)
         ]
     )
+
+
+@dataclass
+class ValueBar:
+    label: str
+    value: int
+    width: float
+    top: int
+
+    @property
+    def label_y(self) -> float:
+        return self.top + 6
+
+    @property
+    def bar_y(self) -> float:
+        return self.top + 8
+
+    @property
+    def value_y(self) -> float:
+        return self.top + 12.5
+
+
+@dataclass
+class ValueChart:
+    bars: list[ValueBar]
+    row: int = 16
+
+    @property
+    def height(self) -> int:
+        return self.row * len(self.bars) + 4
+
+
+def value_bars(pairs: list[tuple[str, int]]) -> ValueChart:
+    """One bar per (label, value), scaled to the largest value."""
+    largest = max([1, *(value for _, value in pairs)])
+    return ValueChart(
+        [
+            ValueBar(label, value, round(BAR_AREA * value / largest, 2), 16 * i)
+            for i, (label, value) in enumerate(pairs)
+        ]
+    )

@@ -7,10 +7,13 @@ to the same user. Nothing here loops over cases in Python.
 
 import calendar
 import re
+import statistics
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from assistance.models import (
@@ -154,6 +157,7 @@ class ServiceRow:
     closed: int = 0
     stalled: int = 0
     target: int | None = None
+    median_days: float | None = None
 
     @property
     def achieved(self) -> float | None:
@@ -184,6 +188,9 @@ class Figures:
     legalised: int = 0
     mentoring: dict = field(default_factory=dict)
     cooperatives: list[dict] = field(default_factory=list)
+    funnel_service: Service | None = None
+    funnel: list[tuple[str, int]] = field(default_factory=list)
+    monthly: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> ServiceRow:
@@ -267,6 +274,77 @@ def place_rows(user, period: Period, area: Area) -> list[AreaRow]:
     return [AreaRow(place=place, **grouped.get(place.pk, {})) for place in places.order_by("name")]
 
 
+class _MedianDays(Aggregate):
+    """PostgreSQL's median of the days from opening to closing."""
+
+    function = "percentile_cont"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _median_days(cases: QuerySet, period: Period) -> dict[int, float]:
+    """Median days from opening to done per service, for cases done in the period."""
+    done = cases.filter(status=Status.DONE, closed_on__range=(period.start, period.end))
+    if connection.vendor == "postgresql":
+        days = Func(
+            F("closed_on"),
+            F("opened_on"),
+            template="(%(expressions)s)",
+            arg_joiner=" - ",
+            output_field=IntegerField(),
+        )
+        return dict(
+            done.order_by()
+            .values("service")
+            .annotate(m=_MedianDays(days))
+            .values_list("service", "m")
+        )
+    # SQLite (development) has no percentile: the median of the fetched durations.
+    durations: dict[int, list[int]] = {}
+    for service, opened, closed in done.values_list("service", "opened_on", "closed_on"):
+        durations.setdefault(service, []).append((closed - opened).days)
+    return {service: float(statistics.median(days)) for service, days in durations.items()}
+
+
+def funnel(user, period: Period, area: Area, service: Service) -> list[tuple[str, int]]:
+    """How many of the service's cases (opened by the period's end) have reached each step;
+    submitted and done cases have passed every step."""
+    cases = scoped_cases(user, area).filter(service=service, opened_on__lte=period.end)
+    at = dict(
+        cases.filter(status__in=[Status.OPEN, Status.IN_PROGRESS], step__isnull=False)
+        .order_by()
+        .values("step")
+        .annotate(n=Count("pk"))
+        .values_list("step", "n")
+    )
+    beyond = cases.filter(status__in=[Status.SUBMITTED, Status.DONE]).count()
+    steps = list(service.steps.order_by("order"))
+    reached, rows = beyond, []
+    for step in reversed(steps):
+        reached += at.get(step.pk, 0)
+        rows.append((f"{step.order}. {step.name}", reached))
+    return list(reversed(rows))
+
+
+def done_per_month(user, period: Period, area: Area) -> list[tuple[str, int]]:
+    """Cases done in each month of the period."""
+    counts = {
+        (month.year, month.month): n
+        for month, n in scoped_cases(user, area)
+        .filter(status=Status.DONE, closed_on__range=(period.start, period.end))
+        .annotate(month=TruncMonth("closed_on"))
+        .order_by()
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    }
+    rows, year, month = [], period.start.year, period.start.month
+    while (year, month) <= (period.end.year, period.end.month):
+        rows.append((f"{MONTHS[month][:3]} {year}", counts.get((year, month), 0)))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return rows
+
+
 def legalised_businesses(user, period: Period, area: Area) -> int:
     """Businesses that got an NIB, PIRT or halal certificate through a case closed as done in
     the period."""
@@ -342,15 +420,25 @@ def cooperative_rows(user, period: Period, area: Area) -> list[dict]:
     return rows
 
 
-def compute(user, period: Period, area: Area, *, full: bool = False) -> Figures:
-    """The dashboard's figures; `full` adds the report's further sections."""
+def compute(
+    user, period: Period, area: Area, *, full: bool = False, service: Service | None = None
+) -> Figures:
+    """The dashboard's figures; `full` adds the report's further sections, `service` the
+    funnel of that service's steps (default: the first service)."""
     result = Figures(
         period=period,
         area=area,
         services=service_rows(user, period, area),
         places=place_rows(user, period, area),
     )
+    medians = _median_days(scoped_cases(user, area), period)
+    for row in result.services:
+        row.median_days = medians.get(row.service.pk)
     if full:
+        result.funnel_service = service or (result.services[0].service if result.services else None)
+        if result.funnel_service:
+            result.funnel = funnel(user, period, area, result.funnel_service)
+        result.monthly = done_per_month(user, period, area)
         result.extreme = service_rows(user, period, area, extreme_poverty=True)
         result.legalised = legalised_businesses(user, period, area)
         result.mentoring = mentoring(user, period, area)

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assistance.models import Service
 from core.forms import VersionedFormMixin
 from villages.forms import AreaFilterMixin
 
@@ -16,6 +17,14 @@ class ReportFilterForm(AreaFilterMixin, forms.Form):
         max_length=40,
         help_text=_("2026, 2026-Q3 (triwulan), 2026-11 (bulan), atau 2026-01-01..2026-03-31"),
         widget=forms.TextInput(attrs={"list": "periods", "autocomplete": "off"}),
+    )
+
+    layanan = forms.ModelChoiceField(
+        label=_("Tahapan layanan"),
+        queryset=Service.objects.order_by("order", "name"),
+        to_field_name="code",
+        required=False,
+        empty_label=None,
     )
 
     def __init__(self, *args, user, **kwargs) -> None:

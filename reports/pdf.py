@@ -30,6 +30,8 @@ def render_html(figures: Figures, *, signer=None, made_at=None) -> str:
                 "figures": figures,
                 "total": figures.total,
                 "chart": charts.target_bars(figures.services),
+                "funnel_chart": charts.value_bars(figures.funnel),
+                "monthly_chart": charts.value_bars(figures.monthly),
                 "regency_name": home_regency_name(),
                 "office_name": office_name(),
                 "made_at": f"{indonesian_date(made_at.date())} pukul {made_at:%H.%M} WIB",

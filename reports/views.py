@@ -46,13 +46,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(
             request, list_template(request, "reports/dashboard.html"), context, status=400
         )
-    result = figures.compute(request.user, form.cleaned_data["periode"], form.area, full=True)
+    result = figures.compute(
+        request.user,
+        form.cleaned_data["periode"],
+        form.area,
+        full=True,
+        service=form.cleaned_data.get("layanan"),
+    )
     if request.GET.get("ekspor") == "xlsx":
         return spreadsheet.response(result)
     context |= {
         "figures": result,
         "total": result.total,
         "chart": charts.target_bars(result.services),
+        "funnel_chart": charts.value_bars(result.funnel),
+        "monthly_chart": charts.value_bars(result.monthly),
         "sees_all": request.user.has_perm(VIEW_ALL),
         "target_year": result.period.year or context["target_year"],
         "query": request.GET.urlencode(),

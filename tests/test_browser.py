@@ -116,6 +116,7 @@ class MentorPhoneTests(StaticLiveServerTestCase):
             "/koperasi/",
             "/koperasi/anggaran/",
             "/koperasi/kegiatan/",
+            "/laporan/",
         )
 
     def test_mentor_moves_a_case_one_step_from_my_tasks_without_a_page_reload(self):

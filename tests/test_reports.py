@@ -174,6 +174,53 @@ class FigureTests(PersonaTestCase):
         self.assertEqual((klari["nib"].target, klari["nib"].achieved), (4, 50.0))
 
 
+class ChartFigureTests(PersonaTestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        nib = Service.objects.get(code="nib")
+        first, second = nib.steps.order_by("order")[:2]
+        spec = [
+            (Status.DONE, date(YEAR, 2, 1), date(YEAR, 3, 1), None),  # 28 days
+            (Status.DONE, date(YEAR, 8, 1), date(YEAR, 9, 15), None),  # 45 days
+            (Status.DONE, date(YEAR, 1, 1), date(YEAR, 9, 30), None),  # 272 days
+            (Status.IN_PROGRESS, date(YEAR, 9, 1), None, first),
+            (Status.IN_PROGRESS, date(YEAR, 9, 1), None, second),
+            (Status.OPEN, date(YEAR, 10, 1), None, None),
+        ]
+        for i, (status, opened, closed, step) in enumerate(spec):
+            make_case(
+                make_business(cls.duren, f"Usaha {i}", owner_nik=""),
+                "nib",
+                status=status,
+                opened_on=opened,
+                closed_on=closed,
+                step=step,
+            )
+
+    def test_median_days_from_opening_to_done(self):
+        rows = {
+            r.service.code: r
+            for r in figures.compute(self.staff, parse_period("2026"), Area()).services
+        }
+        self.assertEqual(rows["nib"].median_days, 45)
+        self.assertIsNone(rows["halal"].median_days)
+        q1 = figures.compute(self.staff, parse_period("2026-Q1"), Area()).services
+        self.assertEqual(q1[0].median_days, 28)
+
+    def test_cases_done_per_month_cover_every_month_of_the_period(self):
+        monthly = figures.done_per_month(self.staff, parse_period("2026-Q3"), Area())
+        self.assertEqual(monthly, [("Jul 2026", 0), ("Agu 2026", 0), ("Sep 2026", 2)])
+
+    def test_the_funnel_counts_cases_that_reached_each_step(self):
+        nib = Service.objects.get(code="nib")
+        funnel = figures.funnel(self.staff, parse_period("2026"), Area(), nib)
+        steps = list(nib.steps.order_by("order"))
+        # Three done cases passed every step; one is at step 1, one at step 2.
+        self.assertEqual([n for _, n in funnel], [5, 4, 3][: len(steps)])
+        self.assertEqual(funnel[0][0], f"1. {steps[0].name}")
+
+
 class DashboardTests(PersonaTestCase):
     url = reverse("reports:dashboard")
 
