@@ -28,6 +28,7 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         from villages import demo as village_demo
 
-        from . import demo
+        from . import demo, panels
 
         village_demo.register(demo.seed)
+        panels.connect()

@@ -365,3 +365,23 @@ class TargetTests(PersonaTestCase):
     def test_a_year_out_of_range_is_404(self):
         self.client.force_login(self.staff)
         self.assertEqual(self.client.get(self.url(99999)).status_code, 404)
+
+
+class HomePanelTests(PersonaTestCase):
+    def test_the_landing_page_shows_this_years_progress_and_links_the_dashboard(self):
+        year = timezone.localdate().year
+        target = YearTarget.objects.create(year=year)
+        ServiceTarget.objects.create(
+            year_target=target, service=Service.objects.get(code="nib"), cases_done=4
+        )
+        make_case(
+            make_business(self.duren, owner_nik=""),
+            "nib",
+            status=Status.DONE,
+            opened_on=date(year, 1, 1),
+            closed_on=date(year, 1, 2),
+        )
+        self.client.force_login(self.staff)
+        page = self.client.get(reverse("home"))
+        self.assertContains(page, "1 dari 4 kasus pendampingan selesai (25,0% target)")
+        self.assertContains(page, reverse("reports:dashboard"))

@@ -85,7 +85,12 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "villages/home_staff.html",
-        {"districts": districts, "focus": focus, "totals": totals},
+        {
+            "districts": districts,
+            "focus": focus,
+            "totals": totals,
+            "panels": panels.render_panels("home", request, None),
+        },
     )
 
 
