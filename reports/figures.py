@@ -28,7 +28,7 @@ from assistance.models import (
 from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
 from villages.models import District, Village
 
-from .models import ServiceTarget
+from .models import ServiceTarget, YearTarget
 
 MONTHS = [
     "",
@@ -188,6 +188,7 @@ class Figures:
     legalised: int = 0
     mentoring: dict = field(default_factory=dict)
     cooperatives: list[dict] = field(default_factory=list)
+    headline: list["Headline"] = field(default_factory=list)
     funnel_service: Service | None = None
     funnel: list[tuple[str, int]] = field(default_factory=list)
     monthly: list[tuple[str, int]] = field(default_factory=list)
@@ -420,6 +421,64 @@ def cooperative_rows(user, period: Period, area: Area) -> list[dict]:
     return rows
 
 
+@dataclass
+class Headline:
+    """One of the year's headline indicators: realised against its target."""
+
+    label: str
+    realised: float
+    target: float | None
+    unit: str = ""
+
+    @property
+    def achieved(self) -> float | None:
+        return 100 * self.realised / self.target if self.target else None
+
+
+def headline(result: Figures) -> list[Headline]:
+    """The year's headline targets (the regency's; none for a kecamatan or a village, nor for a
+    period across years) against what the period's figures show."""
+    target = None
+    if result.period.year and not result.area.district:
+        target = YearTarget.objects.filter(year=result.period.year).first()
+    months = (
+        (result.period.end.year - result.period.start.year) * 12
+        + result.period.end.month
+        - result.period.start.month
+        + 1
+    )
+    visits = result.mentoring.get("visits", 0)
+    mentors = result.mentoring.get("mentors", 0)
+    activities = sum(row["count"] for row in result.cooperatives)
+    participants = sum(row["male"] + row["female"] for row in result.cooperatives)
+    ceiling = sum(row["ceiling"] or 0 for row in result.cooperatives)
+    realised = sum(row["realised"] or 0 for row in result.cooperatives)
+
+    def wanted(name: str):
+        return getattr(target, name) if target else None
+
+    return [
+        Headline(
+            _("Desa yang dikunjungi Patriot Desa"),
+            result.mentoring.get("villages", 0),
+            wanted("villages_mentored"),
+        ),
+        Headline(
+            _("Kunjungan per Patriot Desa per bulan"),
+            round(visits / mentors / months, 1) if mentors else 0,
+            wanted("visits_per_mentor_month"),
+        ),
+        Headline(_("Kegiatan koperasi"), activities, wanted("cooperative_activities")),
+        Headline(_("Peserta kegiatan koperasi"), participants, wanted("cooperative_participants")),
+        Headline(
+            _("Serapan anggaran koperasi"),
+            round(100 * realised / ceiling, 1) if ceiling else 0,
+            wanted("budget_absorption"),
+            unit="%",
+        ),
+    ]
+
+
 def compute(
     user, period: Period, area: Area, *, full: bool = False, service: Service | None = None
 ) -> Figures:
@@ -443,4 +502,5 @@ def compute(
         result.legalised = legalised_businesses(user, period, area)
         result.mentoring = mentoring(user, period, area)
         result.cooperatives = cooperative_rows(user, period, area)
+        result.headline = headline(result)
     return result

@@ -385,3 +385,24 @@ class HomePanelTests(PersonaTestCase):
         page = self.client.get(reverse("home"))
         self.assertContains(page, "1 dari 4 kasus pendampingan selesai (25,0% target)")
         self.assertContains(page, reverse("reports:dashboard"))
+
+
+class HeadlineTests(PersonaTestCase):
+    def test_headline_targets_are_compared_with_the_periods_figures(self):
+        from assistance.models import Visit
+
+        YearTarget.objects.create(year=YEAR, villages_mentored=2, visits_per_mentor_month=2)
+        for day in (date(YEAR, 3, 1), date(YEAR, 3, 20), date(YEAR, 4, 2)):
+            Visit.objects.create(
+                mentor=self.mentor, village=self.duren, date=day, activities="Pendataan"
+            )
+        result = figures.compute(self.staff, parse_period("2026-Q2"), Area(), full=True)
+        items = {item.label: item for item in result.headline}
+        villages = items["Desa yang dikunjungi Patriot Desa"]
+        self.assertEqual((villages.realised, villages.target, villages.achieved), (1, 2, 50.0))
+        # One visit in the quarter's three months by one mentor.
+        self.assertEqual(items["Kunjungan per Patriot Desa per bulan"].realised, round(1 / 3, 1))
+        kecamatan = figures.compute(
+            self.staff, parse_period("2026-Q2"), Area(district=self.klari), full=True
+        )
+        self.assertTrue(all(item.target is None for item in kecamatan.headline))
