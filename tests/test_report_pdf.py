@@ -20,8 +20,7 @@ from assistance.models import Case, Service, Status
 from reports.models import Report, Signer, validate_nip
 
 from .base import PersonaTestCase
-from .test_assistance import make_case
-from .test_businesses import make_business
+from .test_reports import make_cases
 
 YEAR = 2026
 IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
@@ -47,15 +46,7 @@ class ReportPdfTests(PersonaTestCase):
             (cls.payungsari, "nib", Status.DONE, date(YEAR, 6, 1), date(YEAR, 7, 1)),
             (cls.payungsari, "pirt", Status.OPEN, date(YEAR, 10, 1), None),
         ]
-        for i, (village, service, status, opened, closed) in enumerate(spec):
-            make_case(
-                make_business(village, f"Usaha Rahasia {i}", owner_nik="", phone="081234567890"),
-                service,
-                status=status,
-                opened_on=opened,
-                closed_on=closed,
-                last_activity_at=old,
-            )
+        make_cases(spec, last_activity_at=old)
         Signer.objects.create(position="Kepala Dinas", name="Ibu Kepala", nip="197001011995032001")
 
     def request_report(self, user, **area) -> Report:

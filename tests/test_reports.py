@@ -20,6 +20,19 @@ from .test_businesses import make_business
 YEAR = 2026
 
 
+def make_cases(spec, **fields) -> None:
+    """One business with one case per (village, service, status, opened, closed)."""
+    for i, (village, service, status, opened, closed) in enumerate(spec):
+        make_case(
+            make_business(village, f"Usaha Rahasia {i}", owner_nik="", phone="081234567890"),
+            service,
+            status=status,
+            opened_on=opened,
+            closed_on=closed,
+            **fields,
+        )
+
+
 class PeriodTests(SimpleTestCase):
     def test_years_quarters_months_and_ranges(self):
         cases = {
@@ -73,16 +86,7 @@ class FigureTests(PersonaTestCase):
             (cls.payungsari, "nib", Status.DONE, date(YEAR - 1, 6, 1), date(YEAR - 1, 7, 1)),
             (cls.payungsari, "nib", Status.OPEN, date(YEAR, 10, 1), None),
         ]
-        for i, (village, service, status, opened, closed) in enumerate(spec):
-            business = make_business(village, f"Usaha {i}", owner_nik="")
-            make_case(
-                business,
-                service,
-                status=status,
-                opened_on=opened,
-                closed_on=closed,
-                last_activity_at=old,
-            )
+        make_cases(spec, last_activity_at=old)
 
     def expected(self, cases, period) -> dict[str, dict[str, int]]:
         """Per service code, counted with plain queries over `cases`."""
