@@ -225,6 +225,21 @@ class ChartFigureTests(PersonaTestCase):
         self.assertEqual(funnel[0][0], f"1. {steps[0].name}")
 
 
+class ChartMarkupTests(SimpleTestCase):
+    def test_svg_numbers_are_never_localised(self):
+        from django.template.loader import render_to_string
+
+        from reports import charts
+
+        chart = charts.value_bars([(f"Bulan {i}", 1500 + i) for i in range(70)])
+        self.assertGreater(chart.height, 1000)
+        svg = render_to_string(
+            "reports/_value_chart.html", {"chart": chart, "id": "c", "title": "t", "desc": "d"}
+        )
+        self.assertIn(f'viewBox="0 0 140 {chart.height}"', svg)
+        self.assertNotRegex(svg, r'(y|width)="\d+\.\d{3}"')
+
+
 class DashboardTests(PersonaTestCase):
     url = reverse("reports:dashboard")
 

@@ -44,6 +44,13 @@ class VillageByDistrictTests(PersonaTestCase):
             ["Pilih desa", "Duren", "Pancawati"],
         )
 
+    def test_option_values_are_plain_ids_whatever_the_number_format(self):
+        # Indonesian formatting writes 12345 as "12.345"; an option value must stay "12345".
+        Village.objects.create(pk=12345, code="32.15.05.2099", district=self.klari, name="Jauh")
+        self.client.force_login(self.staff)
+        response = self.client.get(reverse("villages:options"), {"district": self.klari.pk})
+        self.assertContains(response, '<option value="12345">Jauh</option>')
+
     def test_options_answer_400_for_a_kecamatan_outside_the_users_area(self):
         self.client.force_login(self.mentor.user)
         url = reverse("villages:options")
