@@ -27,6 +27,8 @@ from import_export import fields, resources, widgets
 from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
+from .exports import neutralise_dataset, unneutralise
+
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 WRITING = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_DELETE)
 
@@ -190,6 +192,18 @@ class AllOrNothingResource(resources.ModelResource):
 
     def get_error_result_class(self):
         return ErrorResult
+
+    def export(self, queryset=None, **kwargs):
+        """Numbers and dates as such (never "5.700.000" as text), text cells neutralised
+        against formula injection (core.exports)."""
+        kwargs["force_native_type"] = True
+        return neutralise_dataset(super().export(queryset, **kwargs))
+
+    def before_import_row(self, row, **kwargs) -> None:
+        # A sheet this app exported marks formula-like text with an apostrophe: take it off.
+        for key, value in row.items():
+            row[key] = unneutralise(value)
+        super().before_import_row(row, **kwargs)
 
     def known_columns(self) -> list[str]:
         return [f.column_name for f in self.get_import_fields() if f.column_name]
