@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from businesses.models import Business
 from core.concurrency import EditConflict, save_versioned
+from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from core.images import photo_response, requested_side
@@ -39,6 +40,7 @@ from .models import (
     Visit,
     VisitPhoto,
 )
+from .resources import CaseExportResource
 
 PAGE_SIZE = 25
 BOARD_COLUMN_LIMIT = 30
@@ -65,6 +67,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = Case.objects.visible_to(request.user)
     if form.is_valid():
         cases = form.filter(cases)
+    if (kind := request.GET.get("ekspor")) in ("csv", "xlsx"):
+        rows = cases.select_related(
+            "business__village__district", "service", "step", "mentor__user"
+        ).order_by("pk")
+        data = CaseExportResource().export(rows)
+        return dataset_response(data, kind, f"kasus-{timezone.localdate():%Y%m%d}")
     page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, list_template(request, "assistance/case_list.html"), context)

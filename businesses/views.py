@@ -10,6 +10,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.exports import dataset_response
 from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
 from villages import panels
@@ -25,6 +26,7 @@ from .forms import (
     ProductForm,
 )
 from .models import Business, OvopSelection, Potential, Product
+from .resources import BusinessResource
 
 PAGE_SIZE = 25
 
@@ -51,6 +53,10 @@ def business_list(request: HttpRequest) -> HttpResponse:
     businesses = Business.objects.visible_to(request.user)
     if form.is_valid():
         businesses = form.filter(businesses)
+    if (kind := request.GET.get("ekspor")) in ("csv", "xlsx"):
+        rows = businesses.select_related("village").order_by("pk")
+        data = BusinessResource(user=request.user).export(rows)
+        return dataset_response(data, kind, f"usaha-{timezone.localdate():%Y%m%d}")
     businesses = (
         businesses.select_related("village__district")
         .annotate(product_count=Count("products", distinct=True))

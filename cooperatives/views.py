@@ -1,5 +1,3 @@
-import csv
-
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.vary import vary_on_headers
 
+from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from villages.access import can_edit, get_for_user
@@ -454,16 +453,4 @@ def _export_budget(year: int, by_code: list, by_district: list, kind: str) -> Ht
                     row["held"],
                 ]
             )
-    filename = f"anggaran-koperasi-{year}.{kind}"
-    if kind == "xlsx":
-        response = HttpResponse(
-            data.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        writer = csv.writer(response)
-        writer.writerow(data.headers)
-        writer.writerows(data)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return dataset_response(data, kind, f"anggaran-koperasi-{year}")

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from import_export.formats.base_formats import XLSX
 
-from businesses.admin import BusinessResource
 from businesses.models import Business
+from businesses.resources import BusinessResource
 from cooperatives.models import Cooperative
 from villages.models import District, Village
 

@@ -482,7 +482,7 @@ class SpreadsheetTests(PersonaTestCase):
     def test_import_with_bad_rows_writes_nothing_and_names_row_and_column(self):
         import tablib
 
-        from businesses.admin import BusinessResource
+        from businesses.resources import BusinessResource
 
         headers = [
             "name",
@@ -505,7 +505,7 @@ class SpreadsheetTests(PersonaTestCase):
         self.assertFalse(Business.objects.exists())
 
     def test_export_masks_the_nik_unless_permitted(self):
-        from businesses.admin import BusinessResource
+        from businesses.resources import BusinessResource
 
         make_business(self.duren, owner_nik=NIK_WOMAN)
         masked = BusinessResource(user=self.mentor.user).export().csv

@@ -1,0 +1,85 @@
+"""Spreadsheet import and export of businesses (the admin's and the list's)."""
+
+from django.utils.translation import gettext
+from import_export.widgets import ForeignKeyWidget
+
+from core.imports import AllOrNothingResource, IdentifierField
+from core.validators import normalize_phone
+from villages.models import Village
+
+from .models import Business
+from .validators import clean_nik, mask_nik, may_view_nik, validate_kbli
+
+
+def _kbli(value: str) -> str:
+    validate_kbli(value)
+    return value
+
+
+class BusinessResource(AllOrNothingResource):
+    """Spreadsheet import/export of businesses; the NIK is exported masked unless permitted.
+
+    Every row is validated like the form (NIK structure, phone, KBLI); identifier columns refuse
+    number cells; the import runs in one transaction, so a sheet with a bad row writes nothing
+    and the admin lists each bad row. A user who may not see whole NIKs may not write them
+    either: their NIK column must be empty or hold the stored NIK's masked form.
+    `user=None` is code acting on its own (a command, a test): it may write NIKs, and its
+    exports are masked.
+    """
+
+    village = IdentifierField(
+        "village", "village_code", ForeignKeyWidget(Village, "code"), separators="."
+    )
+    owner_nik = IdentifierField("owner_nik", "owner_nik", separators=" .-", check=clean_nik)
+    phone = IdentifierField("phone", "phone", separators=" +-.()/", check=normalize_phone)
+    kbli = IdentifierField("kbli", "kbli", check=_kbli)
+    nib_number = IdentifierField("nib_number", "nib_number")
+    pirt_number = IdentifierField("pirt_number", "pirt_number", separators="-")
+    # Certificate numbers carry letters (ID3211...): only number cells are refused.
+    halal_number = IdentifierField("halal_number", "halal_number", separators=None)
+
+    class Meta:
+        model = Business
+        fields = (
+            "id",
+            "name",
+            "owner_name",
+            "owner_nik",
+            "owner_gender",
+            "phone",
+            "address",
+            "village",
+            "sector",
+            "kbli",
+            "employees",
+            "monthly_turnover",
+            "nib_number",
+            "nib_date",
+            "pirt_number",
+            "pirt_expiry",
+            "halal_number",
+            "halal_date",
+        )
+        clean_model_instances = True
+        skip_unchanged = True
+
+    def __init__(self, user=None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.user = user
+        # Exports and the import preview (both through Field.export) show what the user may see.
+        if not may_view_nik(user):
+            self.fields["owner_nik"].mask = mask_nik
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "owner_nik" and self.user is not None and not may_view_nik(self.user):
+            value = row.get(field.column_name)
+            if value in (None, "") or value == mask_nik(instance.owner_nik):
+                return  # the stored NIK stays
+            raise ValueError(
+                gettext(
+                    "Baris %(row)s, kolom %(column)s: Anda tidak berhak mengisi atau mengubah "
+                    "NIK. Kosongkan kolom itu."
+                )
+                % {"row": kwargs.get("row_number"), "column": field.column_name}
+            )
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
