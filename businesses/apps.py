@@ -53,3 +53,21 @@ class BusinessesConfig(AppConfig):
         panels.register("village", ovop_panel)
         panels.register("village", potentials_panel)
         panels.register("village", businesses_panel)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from core.sheet_imports import SheetKind, register_sheet
+
+        from . import sheets
+
+        register_sheet(
+            SheetKind(
+                key="usaha",
+                label=_("Usaha mikro dan produk unggulannya"),
+                permission="businesses.add_business",
+                resource=lambda user, filename: sheets.BusinessSheetResource(user, filename),
+                template=sheets.template,
+                aliases=sheets.COLUMNS,
+                list_url="businesses:list",
+            )
+        )

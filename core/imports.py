@@ -28,6 +28,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
 from .exports import neutralise_dataset, unneutralise
+from .sheets import SHEET_LINES
 
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 WRITING = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_DELETE)
@@ -59,6 +60,14 @@ def is_number_cell(value) -> bool:
 def is_date_cell(value) -> bool:
     """A value the spreadsheet turned into a date or time (1-2 becomes 2 January)."""
     return isinstance(value, (datetime.date, datetime.time))
+
+
+def sheet_line(number: int) -> int:
+    """The spreadsheet line of data row `number` (1-based)."""
+    lines = SHEET_LINES.get()
+    if lines and 0 < number <= len(lines):
+        return lines[number - 1]
+    return number + 1
 
 
 class IdentifierField(fields.Field):
@@ -155,10 +164,11 @@ class IdentifierField(fields.Field):
     def _where(self, number: int | None) -> str:
         if number is None:
             return _("Kolom %(column)s: ") % {"column": self.column_name}
-        # Row numbers count data rows (as the import page lists them); the header is line 1.
+        # Row numbers count data rows (as the import page lists them); the header is line 1
+        # unless the sheet reader found it lower (core.sheets.SHEET_LINES).
         return _("Baris %(row)s (baris %(line)s di spreadsheet), kolom %(column)s: ") % {
             "row": number,
-            "line": number + 1,
+            "line": sheet_line(number),
             "column": self.column_name,
         }
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("etalase/", include("businesses.showcase_urls")),
     path("koperasi/", include("cooperatives.urls")),
     path("laporan/", include("reports.urls")),
+    path("impor/", include("core.import_urls")),
     path("riwayat/", village_views.history_list, name="history"),
     path("riwayat/<str:label>/<int:pk>/", village_views.history_object, name="history_object"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,329 @@
+"""The businesses sheet of the import page: businesses with one featured product per row.
+
+Forgiving where it is safe: village by code or by name within its kecamatan, Rupiah and dates
+in the forms people write, gender and sector by their words. Strict where it is not: the NIK,
+NIB, PIRT and phone columns refuse number cells and mangled values (BusinessResource), a row
+for a village outside the user's area is an error, and probable duplicates are warnings the
+user confirms before anything is written.
+"""
+
+import io
+import re
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from core.sheets import parse_date, parse_rupiah
+from villages.models import District, Village
+
+from .models import Business, Gender, Product, Sector
+from .resources import BusinessResource
+from .validators import may_view_nik
+
+# Template header -> the resource's column (exports use the right-hand names: both import).
+COLUMNS = {
+    "ID (kosongkan untuk usaha baru)": "id",
+    "Nama usaha": "name",
+    "Nama pemilik": "owner_name",
+    "NIK pemilik": "owner_nik",
+    "Jenis kelamin (L/P)": "owner_gender",
+    "Nomor HP/WhatsApp": "phone",
+    "Alamat": "address",
+    "Kecamatan": "kecamatan",
+    "Desa/Kelurahan": "desa",
+    "Kode desa": "village_code",
+    "Sektor": "sector",
+    "KBLI": "kbli",
+    "Tenaga kerja": "employees",
+    "Omzet per bulan (Rp)": "monthly_turnover",
+    "NIB": "nib_number",
+    "Tanggal NIB": "nib_date",
+    "Nomor PIRT": "pirt_number",
+    "PIRT berlaku sampai": "pirt_expiry",
+    "Nomor sertifikat halal": "halal_number",
+    "Tanggal sertifikat halal": "halal_date",
+    "Produk unggulan": "product",
+    "Harga produk (Rp)": "product_price",
+}
+EXPLAIN = {
+    "id": "Kosongkan untuk usaha baru. Diisi (dari unduhan daftar usaha) untuk mengubah usaha itu.",
+    "name": "Wajib.",
+    "owner_name": "Wajib.",
+    "owner_nik": "16 angka, sebagai teks. Jangan biarkan Excel mengubahnya menjadi angka "
+    "(3,21505E+15): kolom ini sudah berformat teks di templat.",
+    "owner_gender": "L atau P (Laki-laki/Perempuan).",
+    "phone": "Nomor HP Indonesia dalam bentuk apa pun: 0812-3456-7890, +62 812…",
+    "kecamatan": "Nama kecamatan; dipakai bersama Desa/Kelurahan bila Kode desa kosong.",
+    "desa": "Nama desa atau kelurahan (tanpa/dengan kata 'Desa').",
+    "village_code": "Kode Kemendagri, mis. 32.15.10.2001. Boleh kosong bila Kecamatan dan "
+    "Desa/Kelurahan diisi.",
+    "sector": "Salah satu: " + ", ".join(str(label) for label in Sector.labels),
+    "kbli": "5 angka, sebagai teks.",
+    "employees": "Jumlah orang, angka.",
+    "monthly_turnover": "Rupiah tanpa sen: 1500000 atau Rp 1.500.000.",
+    "nib_number": "13 angka, sebagai teks.",
+    "nib_date": "Tanggal: 2026-01-31 atau 31/01/2026.",
+    "pirt_number": "15 angka (boleh dengan tanda -), sebagai teks.",
+    "pirt_expiry": "Tanggal.",
+    "halal_number": "Nomor sertifikat halal.",
+    "halal_date": "Tanggal.",
+    "product": "Satu produk unggulan per baris (boleh kosong).",
+    "product_price": "Rupiah tanpa sen.",
+}
+SYNONYMS = {"pria": "l", "laki laki": "l", "wanita": "p"}
+TEXT_COLUMNS = {"owner_nik", "phone", "village_code", "kbli", "nib_number", "pirt_number"}
+_DESA_PREFIX = re.compile(r"^(desa|kelurahan|kel\.|ds\.)\s+", re.IGNORECASE)
+
+
+def _key(name: str) -> str:
+    return " ".join(_DESA_PREFIX.sub("", str(name).strip()).casefold().split())
+
+
+class BusinessSheetResource(BusinessResource):
+    """BusinessResource for the import page, acting for one user with one file."""
+
+    def __init__(self, user, filename: str = "", **kwargs) -> None:
+        super().__init__(user=user, **kwargs)
+        self.filename = filename
+        self.report_progress = lambda done: None
+        self.rows_seen = 0
+        self.warnings: list[dict] = []
+        villages = Village.objects.editable_by(user).in_home_regency().select_related("district")
+        self.editable = {v.code: v for v in villages}
+        self.by_name: dict[tuple[str, str], list[Village]] = {}
+        for village in Village.objects.in_home_regency().select_related("district"):
+            self.by_name.setdefault((_key(village.district.name), _key(village.name)), []).append(
+                village
+            )
+        self.districts = {_key(d.name) for d in District.objects.in_home_regency()}
+        self.seen_niks: dict[str, int] = {}
+        self.seen_names: dict[tuple[str, str], int] = {}
+        self.existing_niks: dict[str, int] = {}
+        self.existing_names: dict[tuple[str, str], int] = {}
+
+    def known_columns(self) -> list[str]:
+        return [*super().known_columns(), "kecamatan", "desa", "product", "product_price"]
+
+    def before_import(self, dataset, **kwargs) -> None:
+        super().before_import(dataset, **kwargs)
+        # One query for the duplicate checks of the whole sheet: the businesses of its villages.
+        codes = (
+            {str(c).strip() for c in dataset["village_code"] if c}
+            if "village_code" in (dataset.headers or [])
+            else set()
+        )
+        names = set()
+        if "desa" in (dataset.headers or []):
+            names = {_key(d) for d in dataset["desa"] if d}
+        existing = Business.objects.filter(village__code__in=codes) | Business.objects.filter(
+            village__in=[v for (k, n), vs in self.by_name.items() if n in names for v in vs]
+        )
+        for pk, nik, name, code in existing.values_list("pk", "owner_nik", "name", "village__code"):
+            if nik:
+                self.existing_niks[nik] = pk
+            self.existing_names[(name.casefold(), code)] = pk
+
+    def before_import_row(self, row, **kwargs) -> None:
+        super().before_import_row(row, **kwargs)
+        self.rows_seen += 1
+        self.report_progress(self.rows_seen)
+        number = kwargs.get("row_number")
+        where = _("Baris %(row)s, kolom %(column)s: ")
+        code = self._village_code(row, number)
+        if code not in self.editable:
+            raise ValueError(
+                where % {"row": number, "column": "Desa/Kelurahan"}
+                + _("desa %(code)s bukan desa yang boleh Anda ubah; baris ini tidak diimpor.")
+                % {"code": code}
+            )
+        row["village_code"] = code
+        for column, parse in (
+            ("monthly_turnover", parse_rupiah),
+            ("product_price", parse_rupiah),
+            ("nib_date", parse_date),
+            ("pirt_expiry", parse_date),
+            ("halal_date", parse_date),
+        ):
+            if column in row:
+                try:
+                    row[column] = parse(row[column])
+                except ValueError as error:
+                    raise ValueError(
+                        where % {"row": number, "column": column} + str(error)
+                    ) from None
+        row["owner_gender"] = self._choice(row.get("owner_gender"), Gender, number, "owner_gender")
+        row["sector"] = self._choice(row.get("sector"), Sector, number, "sector")
+        self._duplicates(row, number)
+
+    def _village_code(self, row, number) -> str:
+        code = str(row.get("village_code") or "").strip()
+        if code:
+            return code
+        district, village = row.get("kecamatan"), row.get("desa")
+        where = _("Baris %(row)s, kolom Desa/Kelurahan: ") % {"row": number}
+        if not village:
+            raise ValueError(where + _("isi Kode desa, atau Kecamatan dan Desa/Kelurahan."))
+        if not district:
+            raise ValueError(where + _("isi juga Kecamatan: nama desa bisa sama di dua kecamatan."))
+        if _key(district) not in self.districts:
+            raise ValueError(
+                _("Baris %(row)s, kolom Kecamatan: kecamatan %(name)s tidak dikenal.")
+                % {"row": number, "name": district}
+            )
+        found = self.by_name.get((_key(district), _key(village)), [])
+        if len(found) == 1:
+            return found[0].code
+        if not found:
+            candidates = sorted(
+                v.name for (d, _n), vs in self.by_name.items() if d == _key(district) for v in vs
+            )
+            raise ValueError(
+                where
+                + _("desa %(name)s tidak ada di Kecamatan %(district)s. Desa di sana: %(list)s.")
+                % {"name": village, "district": district, "list": ", ".join(candidates)}
+            )
+        raise ValueError(
+            where
+            + _("nama %(name)s dipakai lebih dari satu desa (%(codes)s); isi Kode desa.")
+            % {"name": village, "codes": ", ".join(v.code for v in found)}
+        )
+
+    def _choice(self, value, choices, number, column):
+        if value in (None, ""):
+            return ""
+        text = SYNONYMS.get(str(value).strip().casefold(), str(value).strip().casefold())
+        for key, label in choices.choices:
+            if text in (key.casefold(), str(label).casefold()):
+                return key
+        listing = ", ".join(str(label) for _k, label in choices.choices)
+        raise ValueError(
+            _("Baris %(row)s, kolom %(column)s: %(value)s tidak dikenal; pilih: %(list)s.")
+            % {"row": number, "column": column, "value": value, "list": listing}
+        )
+
+    def _duplicates(self, row, number) -> None:
+        pk = str(row.get("id") or "").strip()
+        pk = int(pk) if pk.isdigit() else None
+        nik = str(row.get("owner_nik") or "").replace(" ", "").replace(".", "").replace("-", "")
+        name = (str(row.get("name") or "").strip().casefold(), row["village_code"])
+        reasons = []
+        if nik and nik.isdigit():
+            other = self.existing_niks.get(nik)
+            earlier = self.seen_niks.get(nik)
+            if earlier:
+                reasons.append(_("NIK yang sama dengan baris %(row)s") % {"row": earlier})
+            elif other and other != pk:
+                shown = nik if may_view_nik(self.user) else _("(NIK sama)")
+                reasons.append(_("NIK %(nik)s sudah terdaftar untuk usaha lain") % {"nik": shown})
+            self.seen_niks.setdefault(nik, number)
+        if name[0]:
+            other = self.existing_names.get(name)
+            earlier = self.seen_names.get(name)
+            if earlier:
+                reasons.append(_("nama dan desa sama dengan baris %(row)s") % {"row": earlier})
+            elif other and other != pk:
+                reasons.append(_("sudah ada usaha dengan nama ini di desa yang sama"))
+            self.seen_names.setdefault(name, number)
+        if reasons:
+            self.warnings.append(
+                {"row": number, "name": row.get("name") or "", "message": "; ".join(reasons)}
+            )
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if (
+            instance.pk
+            and not Business.objects.editable_by(self.user).filter(pk=instance.pk).exists()
+        ):
+            raise ValueError(
+                _("Baris %(row)s, kolom id: usaha %(id)s tidak ada di wilayah Anda.")
+                % {"row": kwargs.get("row_number"), "id": instance.pk}
+            )
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        super().before_save_instance(instance, row, **kwargs)
+        # The history names who imported and from which file (django-simple-history).
+        instance._history_user = self.user
+        instance._change_reason = (_("Impor dari %(file)s") % {"file": self.filename})[:100]
+        if not instance.pk:
+            instance.created_by = self.user
+
+    def after_save_instance(self, instance, row, **kwargs) -> None:
+        super().after_save_instance(instance, row, **kwargs)
+        name = str(row.get("product") or "").strip()
+        if not name or kwargs.get("dry_run"):
+            return
+        product, _created = Product.objects.get_or_create(business=instance, name=name)
+        price = row.get("product_price")
+        if price is not None and product.price != price:
+            product.price = price
+            product._history_user = self.user
+            product.save()
+
+
+def template(user) -> bytes:
+    """The XLSX template: text-formatted identifier columns, lists for sector and kecamatan,
+    an example row and a sheet explaining each column."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Usaha"
+    headers = list(COLUMNS)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    example = {
+        "name": "Keripik Singkong Bu Iis",
+        "owner_name": "Iis Suryani",
+        "owner_nik": "3215014107850002",
+        "owner_gender": "P",
+        "phone": "0812-3456-7890",
+        "address": "Kp. Krajan RT 01/RW 02",
+        "kecamatan": "Pedes",
+        "desa": "Payungsari",
+        "sector": str(Sector.FOOD.label),
+        "employees": 2,
+        "monthly_turnover": "Rp 1.500.000",
+        "product": "Keripik singkong balado",
+        "product_price": 15000,
+    }
+    sheet.append([example.get(COLUMNS[h], "") for h in headers])
+    rows = 2000
+    for index, header in enumerate(headers, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(14, len(header) + 2)
+        if COLUMNS[header] in TEXT_COLUMNS:
+            for row in range(2, rows + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+    lists = book.create_sheet("Pilihan")
+    for i, label in enumerate(Sector.labels, start=1):
+        lists.cell(row=i, column=1, value=str(label))
+    districts = list(
+        District.objects.in_home_regency().order_by("name").values_list("name", flat=True)
+    )
+    for i, name in enumerate(districts, start=1):
+        lists.cell(row=i, column=2, value=name)
+    for column, source in (
+        ("sector", f"Pilihan!$A$1:$A${len(Sector.choices)}"),
+        ("kecamatan", f"Pilihan!$B$1:$B${max(1, len(districts))}"),
+    ):
+        index = list(COLUMNS.values()).index(column) + 1
+        letter = sheet.cell(row=1, column=index).column_letter
+        validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+        validation.add(f"{letter}2:{letter}{rows + 1}")
+        sheet.add_data_validation(validation)
+    gender = DataValidation(type="list", formula1='"L,P"', allow_blank=True)
+    index = list(COLUMNS.values()).index("owner_gender") + 1
+    letter = sheet.cell(row=1, column=index).column_letter
+    gender.add(f"{letter}2:{letter}{rows + 1}")
+    sheet.add_data_validation(gender)
+    guide = book.create_sheet("Petunjuk")
+    guide.append(["Kolom", "Isi"])
+    for header, column in COLUMNS.items():
+        guide.append([header, EXPLAIN.get(column, "")])
+    guide.column_dimensions["A"].width = 32
+    guide.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,54 @@
+"""Spreadsheet imports done on the site (not in the admin): one job per uploaded sheet."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .files import private_storage
+
+KEEP_UPLOADS_DAYS = 30
+
+
+class ImportJob(models.Model):
+    """An uploaded sheet on its way: validated in the background, previewed, confirmed, imported
+    in the background. The file is kept privately for KEEP_UPLOADS_DAYS days."""
+
+    class State(models.TextChoices):
+        VALIDATING = "validating", _("Sedang diperiksa")
+        PREVIEW = "preview", _("Pratinjau")
+        IMPORTING = "importing", _("Sedang diimpor")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    kind = models.CharField(_("jenis"), max_length=30)
+    file = models.FileField(storage=private_storage, upload_to="impor/", blank=True)
+    filename = models.CharField(_("nama berkas"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("diunggah oleh")
+    )
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+    state = models.CharField(max_length=12, choices=State, default=State.VALIDATING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    total_rows = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)
+    warnings = models.JSONField(default=list)
+    message = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        indexes = [models.Index(fields=["uploaded_by", "-uploaded_at"])]
+        verbose_name = _("impor spreadsheet")
+        verbose_name_plural = _("impor spreadsheet")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("imports:job", args=[self.pk])
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.VALIDATING, self.State.IMPORTING)

@@ -1,0 +1,193 @@
+"""Spreadsheet imports on the site: the kinds of sheet apps register, and the two background
+steps (validate into a preview, then import) that run them.
+
+An app registers a SheetKind in its AppConfig.ready(); the pages (core/import_views.py) offer
+every kind the user may import. Both steps read the kept upload again, so the worker needs
+nothing from the request.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.tasks import task
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .imports import ImportRefused, sheet_line
+from .models import ImportJob
+from .sheets import SHEET_LINES, SheetError, read_sheet
+
+log = logging.getLogger(__name__)
+PROGRESS_EVERY = 200  # rows between progress writes
+
+
+@dataclass(frozen=True)
+class SheetKind:
+    key: str
+    label: str
+    permission: str
+    # (user, filename) -> a resource (AllOrNothingResource) acting for that user
+    resource: Callable
+    # user -> the XLSX template's bytes
+    template: Callable
+    # column aliases (header as people write it -> the resource's column name)
+    aliases: dict
+    # url name of the list the summary links to
+    list_url: str
+
+
+SHEET_KINDS: dict[str, SheetKind] = {}
+
+
+def register_sheet(kind: SheetKind) -> SheetKind:
+    SHEET_KINDS[kind.key] = kind
+    return kind
+
+
+def kinds_for(user) -> list[SheetKind]:
+    return [kind for kind in SHEET_KINDS.values() if user.has_perm(kind.permission)]
+
+
+def _progress(job: ImportJob, total: int) -> Callable[[int], None]:
+    def report(done: int) -> None:
+        if done % PROGRESS_EVERY == 0 and total:
+            ImportJob.objects.filter(pk=job.pk).update(progress=min(99, 100 * done // total))
+
+    return report
+
+
+def _problems(result) -> list[dict]:
+    """Every error of an import result, by row, spreadsheet line and column."""
+    problems = [
+        {"row": None, "line": None, "column": "", "message": str(e.error)}
+        for e in result.base_errors
+    ]
+    for number, errors in result.row_errors():
+        for error in errors:
+            problems.append(
+                {
+                    "row": number,
+                    "line": sheet_line(number),
+                    "column": "",
+                    "message": str(error.error),
+                }
+            )
+    for invalid in result.invalid_rows:
+        for column, messages in invalid.field_specific_errors.items():
+            for message in messages:
+                problems.append(
+                    {
+                        "row": invalid.number,
+                        "line": sheet_line(invalid.number),
+                        "column": column,
+                        "message": str(message),
+                    }
+                )
+        for message in invalid.non_field_specific_errors:
+            problems.append(
+                {
+                    "row": invalid.number,
+                    "line": sheet_line(invalid.number),
+                    "column": "",
+                    "message": str(message),
+                }
+            )
+    return problems
+
+
+def _run(job: ImportJob, *, dry_run: bool):
+    kind = SHEET_KINDS[job.kind]
+    with job.file.open("rb") as upload:
+        content = upload.read()
+    resource = kind.resource(job.uploaded_by, job.filename)
+    sheet = read_sheet(
+        content, job.filename, kind.aliases | {c: c for c in resource.known_columns()}
+    )
+    resource.report_progress = _progress(job, len(sheet.dataset))
+    token = SHEET_LINES.set(sheet.lines)
+    try:
+        result = resource.import_data(
+            sheet.dataset,
+            dry_run=dry_run,
+            # The preview runs outside a transaction so that its progress shows; nothing is
+            # saved in a dry run without one. The import runs in one transaction.
+            use_transactions=not dry_run,
+            raise_errors=False,
+        )
+    finally:
+        SHEET_LINES.reset(token)
+    return sheet, resource, result
+
+
+def validate(job: ImportJob) -> ImportJob:
+    """Check every row without writing: errors, warnings and counts for the preview."""
+    try:
+        sheet, resource, result = _run(job, dry_run=True)
+    except (SheetError, ImportRefused) as error:
+        job.errors = [{"row": None, "line": None, "column": "", "message": str(error)}]
+        sheet, resource, result = None, None, None
+    except Exception:
+        log.exception("Import job %s: validation failed", job.pk)
+        job.message = _("Pemeriksaan gagal karena kesalahan sistem; hubungi admin Dinas.")
+        job.state = ImportJob.State.FAILED
+        job.save()
+        return job
+    if result is not None:
+        job.total_rows = len(sheet.dataset)
+        job.errors = _problems(result)
+        job.warnings = getattr(resource, "warnings", [])
+        job.counts = {
+            k: result.totals.get(k, 0) for k in ("new", "update", "skip", "error", "invalid")
+        }
+    job.state = ImportJob.State.PREVIEW
+    job.progress = 100
+    job.save()
+    return job
+
+
+def run_import(job: ImportJob) -> ImportJob:
+    """Write the whole sheet in one transaction, or nothing."""
+    try:
+        _sheet, _resource, result = _run(job, dry_run=False)
+        problems = _problems(result)
+    except (SheetError, ImportRefused) as error:
+        problems = [{"row": None, "line": None, "column": "", "message": str(error)}]
+    except Exception:
+        log.exception("Import job %s: import failed", job.pk)
+        problems = [
+            {
+                "row": None,
+                "line": None,
+                "column": "",
+                "message": _("Impor gagal karena kesalahan sistem; tidak ada yang disimpan."),
+            }
+        ]
+    job.finished_at = timezone.now()
+    if problems:
+        # The data changed since the preview: report it, nothing was written.
+        job.errors = problems
+        job.state = ImportJob.State.FAILED
+        job.message = _("Tidak ada yang disimpan: data berubah sejak pratinjau. Periksa lagi.")
+    else:
+        job.counts = {k: result.totals.get(k, 0) for k in ("new", "update", "skip")}
+        job.state = ImportJob.State.DONE
+    job.progress = 100
+    job.save()
+    return job
+
+
+@task
+def validate_task(job_id: int) -> str:
+    return validate(ImportJob.objects.get(pk=job_id)).state
+
+
+@task
+def import_task(job_id: int) -> str:
+    return run_import(ImportJob.objects.get(pk=job_id)).state
+
+
+def start(job: ImportJob, step) -> None:
+    """Queue a step once the job's row is committed."""
+    transaction.on_commit(lambda: step.enqueue(job.pk))

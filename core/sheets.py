@@ -1,0 +1,158 @@
+"""Reading the sheets people send: XLSX or CSV, forgiving where it is safe.
+
+- The header is the first row that names a known column: title lines and blank rows above it
+  are skipped, and so are blank rows below it.
+- Text is trimmed. Cells keep their type (a number stays a number), so the identifier columns
+  can refuse what a spreadsheet did to them (core.imports.IdentifierField).
+- `parse_rupiah` and `parse_date` accept the forms people and spreadsheets write.
+"""
+
+import contextvars
+import csv
+import datetime
+import io
+import re
+from dataclasses import dataclass
+
+import tablib
+from django.utils.translation import gettext as _
+
+# The spreadsheet line of each data row (1-based) of the sheet being imported, for messages.
+SHEET_LINES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
+    "sheet_lines", default=None
+)
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
+
+
+class SheetError(ValueError):
+    """The file as a whole cannot be read; the message says why."""
+
+
+@dataclass
+class Sheet:
+    dataset: tablib.Dataset
+    lines: list[int]  # spreadsheet line of each data row
+    header_line: int
+
+
+def _cells_from_xlsx(content: bytes) -> list[list]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
+        raise SheetError(_("Berkas ini bukan XLSX yang bisa dibaca.")) from error
+    sheet = book.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def _cells_from_csv(content: bytes) -> list[list]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
+    """The first sheet of an XLSX (or a CSV) as a dataset; `known` maps each header people may
+    write (in any case and spacing) to the column name the dataset gets."""
+    if filename.lower().endswith(".xlsx"):
+        rows = _cells_from_xlsx(content)
+    elif filename.lower().endswith(".csv"):
+        rows = _cells_from_csv(content)
+    else:
+        raise SheetError(_("Unggah berkas XLSX atau CSV (templat ada di halaman ini)."))
+    names = {" ".join(alias.casefold().split()): name for alias, name in known.items()}
+    for index, row in enumerate(rows[:20]):
+        if any(isinstance(c, str) and " ".join(c.casefold().split()) in names for c in row):
+            header_index = index
+            break
+    else:
+        raise SheetError(
+            _("Baris nama kolom tidak ditemukan. Pakai templat; kolom yang dikenal: %(known)s.")
+            % {"known": ", ".join(sorted(set(known)))}
+        )
+    header = [_clean(c) for c in rows[header_index]]
+    while header and _blank(header[-1]):
+        header.pop()
+    headers = [
+        names.get(" ".join(str(h).casefold().split()), h) if not _blank(h) else "" for h in header
+    ]
+    dataset = tablib.Dataset(headers=headers)
+    lines = []
+    for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        cells = [_clean(c) for c in row[: len(headers)]]
+        cells += [None] * (len(headers) - len(cells))
+        if all(_blank(c) for c in cells):
+            continue
+        dataset.append(cells)
+        lines.append(number)
+    return Sheet(dataset=dataset, lines=lines, header_line=header_index + 1)
+
+
+def parse_rupiah(value) -> int | None:
+    """'Rp 1.500.000', 1500000 or 1500000.0 -> 1500000; None when blank."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        raise ValueError(_("bukan jumlah Rupiah"))
+    if isinstance(value, (int, float)):
+        if value != int(value) or value < 0:
+            raise ValueError(_("jumlah Rupiah harus bilangan bulat, tanpa sen"))
+        return int(value)
+    text = re.sub(r"(?i)^\s*rp\.?\s*", "", str(value)).replace(" ", "")
+    if re.fullmatch(r"\d+[.,]0+", text):  # 1500000.0 as text
+        text = re.split(r"[.,]", text)[0]
+    if _GROUPED.fullmatch(text):
+        text = re.sub(r"[.,]", "", text)
+    if not text.isdigit():
+        raise ValueError(
+            _("%(value)s bukan jumlah Rupiah; tulis mis. 1500000 atau Rp 1.500.000")
+            % {"value": value}
+        )
+    return int(text)
+
+
+def parse_date(value) -> datetime.date | None:
+    """ISO (2026-01-31), DD/MM/YYYY (31/01/2026, also with - or .), a spreadsheet date cell,
+    or an Excel serial number (46053); None when blank."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if 1 <= value < 2_958_466 and value == int(value):
+            return EXCEL_EPOCH + datetime.timedelta(days=int(value))
+        raise ValueError(_("%(value)s bukan tanggal") % {"value": value})
+    text = str(value).strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.date.fromisoformat(text)
+        if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
+            return datetime.date(int(match[3]), int(match[2]), int(match[1]))
+        if text.isdigit():
+            return parse_date(int(text))
+    except ValueError:
+        raise ValueError(
+            _("%(value)s bukan tanggal yang ada (bulan atau hari salah)") % {"value": text}
+        ) from None
+    raise ValueError(
+        _("%(value)s bukan tanggal; tulis 2026-01-31 atau 31/01/2026") % {"value": text}
+    )

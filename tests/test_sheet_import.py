@@ -1,0 +1,237 @@
+"""Spreadsheet import on the site: template, forgiving parsing, strict identifiers, preview
+with every bad row, confirmation of warnings, all-or-nothing import with history."""
+
+import io
+from datetime import date, datetime
+
+import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+
+from businesses.models import Business, Product
+from core.models import ImportJob
+from core.sheets import parse_date, parse_rupiah
+
+from .base import PersonaTestCase
+from .test_businesses import NIK_MAN, NIK_WOMAN, make_business
+
+IMMEDIATE = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+HEADER = [
+    "Nama usaha",
+    "Nama pemilik",
+    "NIK pemilik",
+    "Jenis kelamin (L/P)",
+    "Nomor HP/WhatsApp",
+    "Kecamatan",
+    "Desa/Kelurahan",
+    "Sektor",
+    "Omzet per bulan (Rp)",
+    "Tanggal NIB",
+    "Produk unggulan",
+    "Harga produk (Rp)",
+]
+
+
+def row(name="Keripik Bu Iis", nik=NIK_WOMAN, district="Klari", village="Duren", **extra):
+    values = {
+        "Nama usaha": name,
+        "Nama pemilik": "Iis",
+        "NIK pemilik": nik,
+        "Jenis kelamin (L/P)": "P",
+        "Nomor HP/WhatsApp": "0812 3456 7890",
+        "Kecamatan": district,
+        "Desa/Kelurahan": village,
+        "Sektor": "Makanan dan minuman",
+        "Omzet per bulan (Rp)": "Rp 1.500.000",
+        "Tanggal NIB": "",
+        "Produk unggulan": "",
+        "Harga produk (Rp)": "",
+    } | extra
+    return [values[h] for h in HEADER]
+
+
+def xlsx(*rows, title: str | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    if title:
+        sheet.append([title])
+        sheet.append([])
+    sheet.append(HEADER)
+    for values in rows:
+        sheet.append(values)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@override_settings(TASKS=IMMEDIATE)
+class SheetImportTests(PersonaTestCase):
+    url = reverse("imports:index")
+
+    def upload(self, content: bytes, user=None, name="usaha-desa.xlsx") -> ImportJob:
+        self.client.force_login(user or self.staff)
+        with self.captureOnCommitCallbacks(execute=True):
+            response = self.client.post(
+                self.url, {"kind": "usaha", "file": SimpleUploadedFile(name, content)}
+            )
+        job = ImportJob.objects.latest("uploaded_at")
+        self.assertRedirects(response, job.get_absolute_url(), fetch_redirect_response=False)
+        job.refresh_from_db()
+        return job
+
+    def confirm(self, job: ImportJob, **data) -> ImportJob:
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("imports:confirm", args=[job.pk]), data)
+        job.refresh_from_db()
+        return job
+
+    def messages(self, job: ImportJob) -> list[str]:
+        return [f"{e['row']}|{e['column']}|{e['message']}" for e in job.errors]
+
+    def test_the_template_keeps_identifiers_as_text_and_explains_each_column(self):
+        self.client.force_login(self.staff)
+        response = self.client.get(reverse("imports:template", args=["usaha"]))
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        sheet = book["Usaha"]
+        headers = [c.value for c in sheet[1]]
+        nik = headers.index("NIK pemilik") + 1
+        self.assertEqual(sheet.cell(row=3, column=nik).number_format, "@")
+        self.assertEqual(len(sheet.data_validations.dataValidation), 3)
+        self.assertIn("Petunjuk", book.sheetnames)
+        self.assertEqual(
+            sheet.cell(row=2, column=headers.index("Nama usaha") + 1).value,
+            "Keripik Singkong Bu Iis",
+        )
+
+    def test_a_clean_sheet_with_a_title_line_previews_then_imports_with_history(self):
+        content = xlsx(
+            row(
+                village="desa  DUREN",
+                **{
+                    "Produk unggulan": "Keripik balado",
+                    "Harga produk (Rp)": 15000.0,
+                    "Tanggal NIB": "31/01/2026",
+                },
+            ),
+            [],
+            row(
+                "Opak Pak Odih",
+                NIK_MAN,
+                "pedes",
+                "Payungsari",
+                **{
+                    "Jenis kelamin (L/P)": "L",
+                    "Omzet per bulan (Rp)": 2500000,
+                    "Tanggal NIB": 46053,
+                },
+            ),
+            title="Data UMKM Kecamatan 2026",
+        )
+        job = self.upload(content)
+        self.assertEqual(job.state, ImportJob.State.PREVIEW, self.messages(job))
+        self.assertEqual(job.errors, [])
+        self.assertEqual((job.counts["new"], job.total_rows), (2, 2))
+        self.assertFalse(Business.objects.exists())
+        job = self.confirm(job)
+        self.assertEqual(job.state, ImportJob.State.DONE, self.messages(job))
+        iis = Business.objects.get(name="Keripik Bu Iis")
+        self.assertEqual(
+            (iis.village, iis.phone, iis.monthly_turnover, iis.nib_date, iis.sector),
+            (self.duren, "+6281234567890", 1_500_000, date(2026, 1, 31), "makanan"),
+        )
+        self.assertEqual(Product.objects.get(business=iis).price, 15000)
+        odih = Business.objects.get(name="Opak Pak Odih")
+        self.assertEqual((odih.village, odih.nib_date), (self.payungsari, date(2026, 1, 31)))
+        record = iis.history.latest()
+        self.assertEqual(record.history_user, self.staff)
+        self.assertIn("usaha-desa.xlsx", record.history_change_reason)
+        self.assertContains(self.client.get(job.get_absolute_url()), "2 baru")
+
+    def test_a_nik_excel_turned_into_a_number_is_refused_by_row_and_column(self):
+        job = self.upload(xlsx(row(), row("Opak", 3215016701716580.0)))
+        self.assertEqual(job.state, ImportJob.State.PREVIEW)
+        (error,) = job.errors
+        self.assertEqual((error["row"], error["line"]), (2, 3))
+        self.assertIn("kolom owner_nik", error["message"])
+        self.assertIn("bukan teks", error["message"])
+        self.assertContains(self.client.get(job.get_absolute_url()), "tidak ada yang diimpor")
+        self.assertEqual(self.confirm(job).state, ImportJob.State.PREVIEW)
+        self.assertFalse(Business.objects.exists())
+
+    def test_fifteen_digits_and_a_bad_date_are_never_repaired(self):
+        job = self.upload(
+            xlsx(row(nik="321501670171658"), row("Opak", NIK_MAN, **{"Tanggal NIB": "31/02/2026"}))
+        )
+        text = " ".join(self.messages(job))
+        self.assertIn("15", text)
+        self.assertIn("31/02/2026 bukan tanggal yang ada", text)
+
+    def test_a_mentors_row_for_another_village_is_an_error_and_nothing_is_written(self):
+        job = self.upload(
+            xlsx(row(nik=""), row("Terasi", "", "Pedes", "Payungsari")), user=self.mentor.user
+        )
+        (error,) = job.errors
+        self.assertEqual(error["row"], 2)
+        self.assertIn("bukan desa yang boleh Anda ubah", error["message"])
+        self.assertFalse(Business.objects.exists())
+
+    def test_an_unknown_or_ambiguous_village_names_the_candidates(self):
+        job = self.upload(xlsx(row(village="Durian")))
+        self.assertIn("Desa di sana: Duren, Pancawati", job.errors[0]["message"])
+
+    def test_one_bad_row_of_500_writes_nothing(self):
+        rows = [row(f"Usaha {i}", nik="") for i in range(500)]
+        rows[321] = row("Usaha rusak", nik="", **{"Sektor": "Tambang"})
+        job = self.upload(xlsx(*rows))
+        self.assertEqual([e["row"] for e in job.errors], [322])
+        self.assertIn("Tambang tidak dikenal", job.errors[0]["message"])
+        self.assertEqual(Business.objects.count(), 0)
+
+    def test_duplicates_are_warnings_confirmed_row_by_row_or_as_a_group(self):
+        make_business(self.duren, "Keripik Bu Iis", owner_nik="")
+        job = self.upload(xlsx(row(nik=""), row("Opak", NIK_MAN), row("Opak 2", NIK_MAN)))
+        self.assertEqual(job.errors, [])
+        self.assertEqual([w["row"] for w in job.warnings], [1, 3])
+        job = self.confirm(job, confirm=["1"])
+        self.assertEqual(job.state, ImportJob.State.PREVIEW)
+        self.assertEqual(Business.objects.count(), 1)
+        job = self.confirm(job, confirm=["1", "3"])
+        self.assertEqual(job.state, ImportJob.State.DONE, self.messages(job))
+        self.assertEqual(Business.objects.count(), 4)
+
+    def test_a_file_that_is_not_a_sheet_is_refused_next_to_the_field(self):
+        self.client.force_login(self.staff)
+        response = self.client.post(
+            self.url, {"kind": "usaha", "file": SimpleUploadedFile("data.xlsx", b"<html>")}
+        )
+        self.assertContains(response, "bukan XLSX", status_code=400)
+        self.assertFalse(ImportJob.objects.exists())
+
+    def test_access(self):
+        job = self.upload(xlsx(row()))
+        urls = [self.url, reverse("imports:template", args=["usaha"]), job.get_absolute_url()]
+        self.client.force_login(self.outsider)
+        for url in urls:
+            self.assertEqual(self.client.get(url).status_code, 404, url)
+        self.client.force_login(self.leader)
+        for url in urls:
+            self.assertEqual(self.client.get(url).status_code, 403, url)
+        self.client.force_login(self.other_mentor.user)  # may import, but not this job
+        self.assertEqual(self.client.get(job.get_absolute_url()).status_code, 404)
+        self.assertEqual(
+            self.client.post(reverse("imports:confirm", args=[job.pk])).status_code, 404
+        )
+        self.client.logout()
+        self.assertEqual(self.client.get(self.url).status_code, 302)
+
+
+class ParseTests(PersonaTestCase):
+    def test_rupiah_and_dates_in_the_forms_people_write(self):
+        for value in ("Rp 1.500.000", 1500000, 1500000.0, "1500000", "1.500.000", "1500000.0"):
+            self.assertEqual(parse_rupiah(value), 1_500_000, value)
+        for value in ("2026-01-31", "31/01/2026", "31-01-2026", 46053, datetime(2026, 1, 31)):
+            self.assertEqual(parse_date(value), date(2026, 1, 31), value)
+        for bad in ("1,5 juta", 1500.5):
+            with self.assertRaises(ValueError):
+                parse_rupiah(bad)
