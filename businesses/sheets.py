@@ -10,6 +10,7 @@ user confirms before anything is written.
 import io
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -230,6 +231,23 @@ class BusinessSheetResource(BusinessResource):
             self.warnings.append(
                 {"row": number, "name": row.get("name") or "", "message": "; ".join(reasons)}
             )
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "village":
+            # Resolved in before_import_row from the user's own villages: no query per row.
+            instance.village = self.editable[row["village_code"]]
+            return
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # The village comes from the user's own list, so full_clean need not look it up again.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=[*errors, "village"], validate_unique=validate_unique)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     def import_instance(self, instance, row, **kwargs) -> None:
         super().import_instance(instance, row, **kwargs)

@@ -203,6 +203,27 @@ class AllOrNothingResource(resources.ModelResource):
     def get_error_result_class(self):
         return ErrorResult
 
+    def check_data(self, dataset, **kwargs):
+        """Validate every row without writing anything, outside a transaction (so that a
+        progress report written meanwhile is visible). import_data's dry run would insert
+        each row inside a transaction and roll back: twice the work."""
+        try:
+            self.check_headers(dataset)
+        except ImportRefused as error:
+            result = self.get_result_class()()
+            result.diff_headers = self.get_diff_headers()
+            result.total_rows = len(dataset)
+            result.append_base_error(ErrorResult(error))
+            return result
+        return self.import_data_inner(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            using_transactions=False,
+            collect_failed_rows=False,
+            **kwargs,
+        )
+
     def export(self, queryset=None, **kwargs):
         """Numbers and dates as such (never "5.700.000" as text), text cells neutralised
         against formula injection (core.exports)."""

@@ -108,14 +108,12 @@ def _run(job: ImportJob, *, dry_run: bool):
     resource.report_progress = _progress(job, len(sheet.dataset))
     token = SHEET_LINES.set(sheet.lines)
     try:
-        result = resource.import_data(
-            sheet.dataset,
-            dry_run=dry_run,
-            # The preview runs outside a transaction so that its progress shows; nothing is
-            # saved in a dry run without one. The import runs in one transaction.
-            use_transactions=not dry_run,
-            raise_errors=False,
-        )
+        if dry_run:
+            # The preview writes nothing and runs outside a transaction, so its progress shows.
+            result = resource.check_data(sheet.dataset)
+        else:
+            # The import runs in one transaction: all rows or none.
+            result = resource.import_data(sheet.dataset, raise_errors=False)
     finally:
         SHEET_LINES.reset(token)
     return sheet, resource, result

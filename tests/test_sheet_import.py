@@ -2,6 +2,7 @@
 with every bad row, confirmation of warnings, all-or-nothing import with history."""
 
 import io
+import os
 from datetime import date, datetime
 
 import openpyxl
@@ -235,3 +236,27 @@ class ParseTests(PersonaTestCase):
         for bad in ("1,5 juta", 1500.5):
             with self.assertRaises(ValueError):
                 parse_rupiah(bad)
+
+
+class PruneTests(PersonaTestCase):
+    def test_uploads_older_than_30_days_are_deleted_with_their_jobs(self):
+        from datetime import timedelta
+
+        from django.core.files.base import ContentFile
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        jobs = []
+        for days in (31, 29):
+            job = ImportJob(kind="usaha", filename="a.xlsx", uploaded_by=self.staff)
+            job.file.save("a.xlsx", ContentFile(b"PK\x03\x04"), save=False)
+            job.save()
+            ImportJob.objects.filter(pk=job.pk).update(
+                uploaded_at=timezone.now() - timedelta(days=days)
+            )
+            jobs.append(job)
+        old_path = jobs[0].file.path
+        call_command("prune_imports", stdout=io.StringIO())
+        self.assertEqual(list(ImportJob.objects.all()), [jobs[1]])
+        self.assertFalse(os.path.exists(old_path))
+        jobs[1].file.delete(save=False)
