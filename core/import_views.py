@@ -96,7 +96,10 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     kind = SHEET_KINDS.get(job.kind)
-    context = {"job": job, "kind": kind, "errors": job.errors[:500], "more": len(job.errors) - 500}
+    # Columns are named as the template heads them.
+    labels = {column: header for header, column in (kind.aliases if kind else {}).items()}
+    errors = [e | {"column": labels.get(e["column"], e["column"])} for e in job.errors[:500]]
+    context = {"job": job, "kind": kind, "errors": errors, "more": len(job.errors) - 500}
     if request.htmx:
         return render(request, "core/import_job.html#state", context)
     return render(request, "core/import_job.html", context)

@@ -44,6 +44,8 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
 @override_settings(
     MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
     PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
+    # Background steps run inside the request here; the worker is tested elsewhere.
+    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
 )
 class MentorPhoneTests(StaticLiveServerTestCase):
     @classmethod
@@ -263,3 +265,47 @@ class MentorPhoneTests(StaticLiveServerTestCase):
         for path in (*self.mentor_pages(), f"/usaha/{business.pk}/", "/tidak-ada/", *public):
             with self.subTest(path):
                 self.assertEqual(serious_violations(path), [])
+
+    def test_mentor_imports_a_sheet_fixing_the_row_the_preview_refused(self):
+        import openpyxl
+        from playwright.sync_api import expect
+
+        def sheet(sector: str) -> str:
+            book = openpyxl.Workbook()
+            book.active.append(
+                [
+                    "Nama usaha",
+                    "Nama pemilik",
+                    "Jenis kelamin (L/P)",
+                    "Kecamatan",
+                    "Desa/Kelurahan",
+                    "Sektor",
+                ]
+            )
+            book.active.append(
+                ["Kerupuk Kulit Bu Ade", "Ade", "P", "Pedes", "Desa Payungsari", sector]
+            )
+            path = Path(self.tmp) / f"usaha-{sector}.xlsx"
+            book.save(path)
+            return str(path)
+
+        self.sign_in("/impor/")
+        expect(self.page.locator("h1")).to_have_text("Impor spreadsheet")
+        self.page.set_input_files("#id_file", sheet("Tambang"))
+        self.page.get_by_role("button", name="Unggah dan periksa").click()
+        errors = self.page.locator("#import-errors")
+        expect(errors).to_contain_text("Tambang tidak dikenal")
+        expect(errors).to_contain_text("baris 2 di spreadsheet")
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+        self.assertFalse(Business.objects.filter(name="Kerupuk Kulit Bu Ade").exists())
+
+        self.page.get_by_role("link", name="Unggah lembar kerja yang sudah diperbaiki").click()
+        self.page.set_input_files("#id_file", sheet("Makanan dan minuman"))
+        self.page.get_by_role("button", name="Unggah dan periksa").click()
+        expect(self.page.locator(".stats")).to_contain_text("1 baru")
+        self.page.get_by_role("button", name="Impor 1 baris").click()
+        expect(self.page.locator(".message.success")).to_contain_text("Selesai: 1 baru")
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+        business = Business.objects.get(name="Kerupuk Kulit Bu Ade")
+        self.assertEqual(business.village.name, "Payungsari")
+        self.assertEqual(business.history.latest().history_user, self.mentor.user)

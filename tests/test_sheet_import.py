@@ -201,6 +201,18 @@ class SheetImportTests(PersonaTestCase):
         self.assertEqual(job.state, ImportJob.State.DONE, self.messages(job))
         self.assertEqual(Business.objects.count(), 4)
 
+    def test_a_running_step_shows_its_progress_and_polls(self):
+        job = ImportJob.objects.create(
+            kind="usaha", filename="a.xlsx", uploaded_by=self.staff, progress=40
+        )
+        self.client.force_login(self.staff)
+        page = self.client.get(job.get_absolute_url(), headers={"HX-Request": "true"})
+        self.assertContains(page, 'hx-trigger="every 1s"')
+        self.assertContains(page, 'value="40" max="100"')
+        job.state = ImportJob.State.DONE
+        job.save()
+        self.assertNotContains(self.client.get(job.get_absolute_url()), "every 1s")
+
     def test_a_file_that_is_not_a_sheet_is_refused_next_to_the_field(self):
         self.client.force_login(self.staff)
         response = self.client.post(

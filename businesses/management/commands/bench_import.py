@@ -16,8 +16,10 @@ from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from businesses.models import Business
 from core.models import ImportJob
 from core.sheet_imports import run_import, validate
+from villages.models import Village
 
 
 class Command(BaseCommand):
@@ -28,9 +30,6 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="dinkop")
 
     def handle(self, *args, rows: int, user: str, **options) -> None:
-        from businesses.models import Business
-        from villages.models import Village
-
         person = get_user_model().objects.get(username=user)
         codes = list(
             Village.objects.editable_by(person).in_home_regency().values_list("code", flat=True)
