@@ -201,6 +201,44 @@ class SheetImportTests(PersonaTestCase):
         self.assertEqual(job.state, ImportJob.State.DONE, self.messages(job))
         self.assertEqual(Business.objects.count(), 4)
 
+    def test_a_sheet_exported_from_the_list_updates_its_businesses(self):
+        business = make_business(self.duren, "Keripik Bu Iis", owner_nik="")
+        version = business.version
+        self.client.force_login(self.staff)
+        exported = self.client.get(reverse("businesses:list"), {"ekspor": "xlsx"}).content
+        book = openpyxl.load_workbook(io.BytesIO(exported))
+        sheet = book.active
+        headers = [c.value for c in sheet[1]]
+        sheet.cell(row=2, column=headers.index("address") + 1, value="Kp. Baru RT 03")
+        out = io.BytesIO()
+        book.save(out)
+        job = self.upload(out.getvalue(), name="usaha-ubah.xlsx")
+        self.assertEqual(job.errors, [])
+        self.assertEqual((job.counts["update"], job.counts["new"]), (1, 0))
+        job = self.confirm(job)
+        self.assertEqual(job.state, ImportJob.State.DONE, self.messages(job))
+        business.refresh_from_db()
+        self.assertEqual((business.address, business.version), ("Kp. Baru RT 03", version + 1))
+        record = business.history.latest()
+        self.assertEqual((record.history_user, record.history_type), (self.staff, "~"))
+        self.assertIn("usaha-ubah.xlsx", record.history_change_reason)
+
+    def test_a_mentor_cannot_update_a_business_outside_their_villages_by_its_id(self):
+        other = make_business(self.payungsari, "Terasi", owner_nik="")
+        content = xlsx(
+            row("Terasi baru", nik="", **{}),
+        )
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        sheet = book.active
+        sheet.cell(row=1, column=len(HEADER) + 1, value="id")
+        sheet.cell(row=2, column=len(HEADER) + 1, value=other.pk)
+        out = io.BytesIO()
+        book.save(out)
+        job = self.upload(out.getvalue(), user=self.mentor.user)
+        self.assertIn("tidak ada di wilayah Anda", " ".join(self.messages(job)))
+        other.refresh_from_db()
+        self.assertEqual(other.name, "Terasi")
+
     def test_a_running_step_shows_its_progress_and_polls(self):
         job = ImportJob.objects.create(
             kind="usaha", filename="a.xlsx", uploaded_by=self.staff, progress=40
