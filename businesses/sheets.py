@@ -7,19 +7,14 @@ for a village outside the user's area is an error, and probable duplicates are w
 user confirms before anything is written.
 """
 
-import io
-import re
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.sheets import parse_date, parse_rupiah
+from core.sheets import build_template, parse_choice, parse_date, parse_rupiah
 from villages.models import District, Village
+from villages.sheets import PlaceFinder
 
 from .models import Business, Gender, Product, Sector
 from .resources import BusinessResource
@@ -77,11 +72,6 @@ EXPLAIN = {
 }
 SYNONYMS = {"pria": "l", "laki laki": "l", "wanita": "p"}
 TEXT_COLUMNS = {"owner_nik", "phone", "village_code", "kbli", "nib_number", "pirt_number"}
-_DESA_PREFIX = re.compile(r"^(desa|kelurahan|kel\.|ds\.)\s+", re.IGNORECASE)
-
-
-def _key(name: str) -> str:
-    return " ".join(_DESA_PREFIX.sub("", str(name).strip()).casefold().split())
 
 
 class BusinessSheetResource(BusinessResource):
@@ -109,12 +99,7 @@ class BusinessSheetResource(BusinessResource):
         self.warnings: list[dict] = []
         villages = Village.objects.editable_by(user).in_home_regency().select_related("district")
         self.editable = {v.code: v for v in villages}
-        self.by_name: dict[tuple[str, str], list[Village]] = {}
-        for village in Village.objects.in_home_regency().select_related("district"):
-            self.by_name.setdefault((_key(village.district.name), _key(village.name)), []).append(
-                village
-            )
-        self.districts = {_key(d.name) for d in District.objects.in_home_regency()}
+        self.places = PlaceFinder()
         self.seen_niks: dict[str, int] = {}
         self.seen_names: dict[tuple[str, str], int] = {}
         self.existing_niks: dict[str, int] = {}
@@ -131,11 +116,11 @@ class BusinessSheetResource(BusinessResource):
             if "village_code" in (dataset.headers or [])
             else set()
         )
-        names = set()
+        named = []
         if "desa" in (dataset.headers or []):
-            names = {_key(d) for d in dataset["desa"] if d}
+            named = self.places.villages_named(dataset["desa"])
         existing = Business.objects.filter(village__code__in=codes) | Business.objects.filter(
-            village__in=[v for (k, n), vs in self.by_name.items() if n in names for v in vs]
+            village__in=named
         )
         for pk, nik, name, code in existing.values_list("pk", "owner_nik", "name", "village__code"):
             if nik:
@@ -178,47 +163,23 @@ class BusinessSheetResource(BusinessResource):
         code = str(row.get("village_code") or "").strip()
         if code:
             return code
-        district, village = row.get("kecamatan"), row.get("desa")
+        village = row.get("desa")
         where = _("Baris %(row)s, kolom Desa/Kelurahan: ") % {"row": number}
         if not village:
             raise ValueError(where + _("isi Kode desa, atau Kecamatan dan Desa/Kelurahan."))
-        if not district:
-            raise ValueError(where + _("isi juga Kecamatan: nama desa bisa sama di dua kecamatan."))
-        if _key(district) not in self.districts:
-            raise ValueError(
-                _("Baris %(row)s, kolom Kecamatan: kecamatan %(name)s tidak dikenal.")
-                % {"row": number, "name": district}
-            )
-        found = self.by_name.get((_key(district), _key(village)), [])
-        if len(found) == 1:
-            return found[0].code
-        if not found:
-            candidates = sorted(
-                v.name for (d, _n), vs in self.by_name.items() if d == _key(district) for v in vs
-            )
-            raise ValueError(
-                where
-                + _("desa %(name)s tidak ada di Kecamatan %(district)s. Desa di sana: %(list)s.")
-                % {"name": village, "district": district, "list": ", ".join(candidates)}
-            )
-        raise ValueError(
-            where
-            + _("nama %(name)s dipakai lebih dari satu desa (%(codes)s); isi Kode desa.")
-            % {"name": village, "codes": ", ".join(v.code for v in found)}
-        )
+        try:
+            return self.places.village(row.get("kecamatan"), village).code
+        except ValueError as error:
+            raise ValueError(where + str(error)) from None
 
     def _choice(self, value, choices, number, column):
-        if value in (None, ""):
-            return ""
-        text = SYNONYMS.get(str(value).strip().casefold(), str(value).strip().casefold())
-        for key, label in choices.choices:
-            if text in (key.casefold(), str(label).casefold()):
-                return key
-        listing = ", ".join(str(label) for _k, label in choices.choices)
-        raise ValueError(
-            _("Baris %(row)s, kolom %(column)s: %(value)s tidak dikenal; pilih: %(list)s.")
-            % {"row": number, "column": column, "value": value, "list": listing}
-        )
+        try:
+            return parse_choice(value, choices, SYNONYMS)
+        except ValueError as error:
+            raise ValueError(
+                _("Baris %(row)s, kolom %(column)s: ") % {"row": number, "column": column}
+                + str(error)
+            ) from None
 
     def _duplicates(self, row, number) -> None:
         pk = str(row.get("id") or "").strip()
@@ -338,66 +299,32 @@ class BusinessSheetResource(BusinessResource):
 
 
 def template(user) -> bytes:
-    """The XLSX template: text-formatted identifier columns, lists for sector and kecamatan,
-    an example row and a sheet explaining each column."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Usaha"
-    headers = list(COLUMNS)
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    example = {
-        "name": "Keripik Singkong Bu Iis",
-        "owner_name": "Iis Suryani",
-        "owner_nik": "3215014107850002",
-        "owner_gender": "P",
-        "phone": "0812-3456-7890",
-        "address": "Kp. Krajan RT 01/RW 02",
-        "kecamatan": "Pedes",
-        "desa": "Payungsari",
-        "sector": str(Sector.FOOD.label),
-        "employees": 2,
-        "monthly_turnover": "Rp 1.500.000",
-        "product": "Keripik singkong balado",
-        "product_price": 15000,
-    }
-    sheet.append([example.get(COLUMNS[h], "") for h in headers])
-    rows = 2000
-    for index, header in enumerate(headers, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = max(14, len(header) + 2)
-        if COLUMNS[header] in TEXT_COLUMNS:
-            for row in range(2, rows + 2):
-                sheet.cell(row=row, column=index).number_format = "@"
-    lists = book.create_sheet("Pilihan")
-    for i, label in enumerate(Sector.labels, start=1):
-        lists.cell(row=i, column=1, value=str(label))
-    districts = list(
-        District.objects.in_home_regency().order_by("name").values_list("name", flat=True)
+    """The XLSX template of this sheet (core.sheets.build_template)."""
+    return build_template(
+        title="Usaha",
+        columns=COLUMNS,
+        explain=EXPLAIN,
+        text_columns=TEXT_COLUMNS,
+        lists={
+            "owner_gender": ["L", "P"],
+            "sector": list(Sector.labels),
+            "kecamatan": list(
+                District.objects.in_home_regency().order_by("name").values_list("name", flat=True)
+            ),
+        },
+        example={
+            "name": "Keripik Singkong Bu Iis",
+            "owner_name": "Iis Suryani",
+            "owner_nik": "3215014107850002",
+            "owner_gender": "P",
+            "phone": "0812-3456-7890",
+            "address": "Kp. Krajan RT 01/RW 02",
+            "kecamatan": "Pedes",
+            "desa": "Payungsari",
+            "sector": str(Sector.FOOD.label),
+            "employees": 2,
+            "monthly_turnover": "Rp 1.500.000",
+            "product": "Keripik singkong balado",
+            "product_price": 15000,
+        },
     )
-    for i, name in enumerate(districts, start=1):
-        lists.cell(row=i, column=2, value=name)
-    for column, source in (
-        ("sector", f"Pilihan!$A$1:$A${len(Sector.choices)}"),
-        ("kecamatan", f"Pilihan!$B$1:$B${max(1, len(districts))}"),
-    ):
-        index = list(COLUMNS.values()).index(column) + 1
-        letter = sheet.cell(row=1, column=index).column_letter
-        validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
-        validation.add(f"{letter}2:{letter}{rows + 1}")
-        sheet.add_data_validation(validation)
-    gender = DataValidation(type="list", formula1='"L,P"', allow_blank=True)
-    index = list(COLUMNS.values()).index("owner_gender") + 1
-    letter = sheet.cell(row=1, column=index).column_letter
-    gender.add(f"{letter}2:{letter}{rows + 1}")
-    sheet.add_data_validation(gender)
-    guide = book.create_sheet("Petunjuk")
-    guide.append(["Kolom", "Isi"])
-    for header, column in COLUMNS.items():
-        guide.append([header, EXPLAIN.get(column, "")])
-    guide.column_dimensions["A"].width = 32
-    guide.column_dimensions["B"].width = 100
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

@@ -156,3 +156,84 @@ def parse_date(value) -> datetime.date | None:
     raise ValueError(
         _("%(value)s bukan tanggal; tulis 2026-01-31 atau 31/01/2026") % {"value": text}
     )
+
+
+def build_template(
+    *,
+    title: str,
+    columns: dict[str, str],
+    explain: dict[str, str],
+    text_columns: set[str],
+    lists: dict[str, list[str]],
+    example: dict,
+    rows: int = 2000,
+) -> bytes:
+    """An XLSX template: bold headers (`columns`: header -> column name), one example row,
+    identifier columns formatted as text so Excel keeps every digit, a drop-down list for each
+    column in `lists`, and a 'Petunjuk' sheet explaining each column."""
+    import openpyxl
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title
+    headers = list(columns)
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append([example.get(columns[h], "") for h in headers])
+    choices = book.create_sheet("Pilihan")
+    for index, header in enumerate(headers, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = max(14, len(header) + 2)
+        column = columns[header]
+        if column in text_columns:
+            for row in range(2, rows + 2):
+                sheet.cell(row=row, column=index).number_format = "@"
+        if column in lists:
+            values = [str(v) for v in lists[column]] or [""]
+            for i, value in enumerate(values, start=1):
+                choices.cell(row=i, column=index, value=value)
+            source = f"Pilihan!${letter}$1:${letter}${len(values)}"
+            validation = DataValidation(type="list", formula1=f"={source}", allow_blank=True)
+            validation.add(f"{letter}2:{letter}{rows + 1}")
+            sheet.add_data_validation(validation)
+    guide = book.create_sheet("Petunjuk")
+    guide.append(["Kolom", "Isi"])
+    for header, column in columns.items():
+        guide.append([header, explain.get(column, "")])
+    guide.column_dimensions["A"].width = 32
+    guide.column_dimensions["B"].width = 100
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def parse_choice(value, choices, synonyms: dict[str, str] | None = None) -> str:
+    """A choice by its key or its label, in any case ('' when blank)."""
+    if _blank(value):
+        return ""
+    text = str(value).strip().casefold()
+    text = (synonyms or {}).get(text, text)
+    for key, label in choices.choices:
+        if text in (str(key).casefold(), str(label).casefold()):
+            return key
+    raise ValueError(
+        _("%(value)s tidak dikenal; pilih: %(list)s.")
+        % {"value": value, "list": ", ".join(str(label) for label in choices.labels)}
+    )
+
+
+def parse_yes_no(value) -> bool | None:
+    """ya/tidak, y/n, 1/0, true/false (None when blank)."""
+    if _blank(value):
+        return None
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().casefold()
+    if text in ("ya", "y", "1", "true", "aktif", "yes"):
+        return True
+    if text in ("tidak", "t", "0", "false", "tidak aktif", "no", "n"):
+        return False
+    raise ValueError(_("%(value)s bukan ya atau tidak") % {"value": value})
