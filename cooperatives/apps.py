@@ -64,3 +64,19 @@ class CooperativesConfig(AppConfig):
         from . import demo
 
         village_demo.register(demo.seed)
+
+        from core.sheet_imports import SheetKind, register_sheet
+
+        from . import sheets
+
+        register_sheet(
+            SheetKind(
+                key="koperasi",
+                label=_("Koperasi (daftar dari provinsi)"),
+                permission="cooperatives.add_cooperative",
+                resource=lambda user, filename: sheets.CooperativeSheetResource(user, filename),
+                template=sheets.template,
+                aliases=sheets.COLUMNS,
+                list_url="cooperatives:list",
+            )
+        )

@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cooperatives.admin import CooperativeResource, SipdCodeResource
 from cooperatives.models import (
     Activity,
     Cooperative,
@@ -21,6 +20,7 @@ from cooperatives.models import (
     SipdCode,
     rat_cutoff,
 )
+from cooperatives.resources import CooperativeResource, SipdCodeResource
 
 from .base import PersonaTestCase
 

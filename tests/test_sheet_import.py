@@ -310,3 +310,66 @@ class PruneTests(PersonaTestCase):
         self.assertEqual(list(ImportJob.objects.all()), [jobs[1]])
         self.assertFalse(os.path.exists(old_path))
         jobs[1].file.delete(save=False)
+
+
+@override_settings(TASKS=IMMEDIATE)
+class CooperativeSheetTests(PersonaTestCase):
+    def test_staff_imports_the_provinces_registry_with_places_by_name(self):
+        from cooperatives.models import Cooperative
+
+        book = openpyxl.Workbook()
+        book.active.append(["Daftar Koperasi Kabupaten Karawang 2026"])
+        book.active.append(
+            [
+                "Nama koperasi",
+                "Jenis koperasi",
+                "Kecamatan",
+                "Desa/Kelurahan",
+                "Aktif (ya/tidak)",
+                "Tanggal RAT terakhir",
+                "Anggota perempuan",
+            ]
+        )
+        book.active.append(
+            ["KSP Mekar", "simpan pinjam", "klari", "Desa Duren", "ya", "15/03/2026", 40]
+        )
+        out = io.BytesIO()
+        book.save(out)
+        self.client.force_login(self.staff)
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(
+                reverse("imports:index"),
+                {"kind": "koperasi", "file": SimpleUploadedFile("kop.xlsx", out.getvalue())},
+            )
+        job = ImportJob.objects.get()
+        self.assertEqual(job.errors, [])
+        with self.captureOnCommitCallbacks(execute=True):
+            self.client.post(reverse("imports:confirm", args=[job.pk]))
+        job.refresh_from_db()
+        self.assertEqual(job.state, ImportJob.State.DONE, job.errors)
+        cooperative = Cooperative.objects.get()
+        self.assertEqual(
+            (
+                cooperative.district,
+                cooperative.village,
+                cooperative.type,
+                cooperative.last_rat_date,
+            ),
+            (self.klari, self.duren, "simpan_pinjam", date(2026, 3, 15)),
+        )
+        self.assertEqual(cooperative.history.latest().history_user, self.staff)
+
+    def test_a_mentor_is_not_offered_the_cooperative_sheet(self):
+        self.client.force_login(self.mentor.user)
+        page = self.client.get(reverse("imports:index"))
+        self.assertNotContains(page, 'value="koperasi"')
+        response = self.client.post(
+            reverse("imports:index"),
+            {"kind": "koperasi", "file": SimpleUploadedFile("kop.csv", b"Nama koperasi\nX\n")},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(ImportJob.objects.exists())
+        self.client.force_login(self.staff)
+        self.assertEqual(
+            self.client.get(reverse("imports:template", args=["koperasi"])).status_code, 200
+        )
