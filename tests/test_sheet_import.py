@@ -181,6 +181,22 @@ class SheetImportTests(PersonaTestCase):
         job = self.upload(xlsx(row(village="Durian")))
         self.assertIn("Desa di sana: Duren, Pancawati", job.errors[0]["message"])
 
+    def test_an_ambiguous_village_name_lists_the_codes(self):
+        from villages.models import Village
+
+        Village.objects.create(code="32.15.05.1009", district=self.klari, name="Duren")
+        job = self.upload(xlsx(row(nik="")))
+        message = job.errors[0]["message"]
+        self.assertIn("lebih dari satu desa", message)
+        self.assertIn("32.15.05.2001", message)
+        self.assertIn("32.15.05.1009", message)
+
+    def test_spaces_around_values_are_trimmed(self):
+        job = self.upload(xlsx(row("  Keripik Bu Iis  ", nik="", village="  Duren ")))
+        self.assertEqual(job.errors, [])
+        self.confirm(job)
+        self.assertEqual(Business.objects.get().name, "Keripik Bu Iis")
+
     def test_one_bad_row_of_500_writes_nothing(self):
         rows = [row(f"Usaha {i}", nik="") for i in range(500)]
         rows[321] = row("Usaha rusak", nik="", **{"Sektor": "Tambang"})
