@@ -7,6 +7,8 @@ for a village outside the user's area is an error, and probable duplicates are w
 user confirms before anything is written.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -248,36 +250,38 @@ class BusinessSheetResource(BusinessResource):
     def get_bulk_update_fields(self) -> list[str]:
         return [*super().get_bulk_update_fields(), "version", "updated_at"]
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+    def _flush(self, instances: list, write, writes: bool, result, raise_errors) -> None:
+        """Write one batch with its history records, or (a preview) just forget it."""
         try:
-            if self.create_instances and (using_transactions or not dry_run):
-                bulk_create_with_history(
-                    self.create_instances,
-                    Business,
-                    batch_size=batch_size,
-                    default_user=self.user,
-                    default_change_reason=self.reason,
-                )
+            if instances and writes:
+                write(instances, default_user=self.user, default_change_reason=self.reason)
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
-            self.create_instances.clear()
+            instances.clear()
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        self._flush(
+            self.create_instances,
+            partial(bulk_create_with_history, model=Business, batch_size=batch_size),
+            using_transactions or not dry_run,
+            result,
+            raise_errors,
+        )
 
     def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        try:
-            if self.update_instances and (using_transactions or not dry_run):
-                bulk_update_with_history(
-                    self.update_instances,
-                    Business,
-                    self.get_bulk_update_fields(),
-                    batch_size=batch_size,
-                    default_user=self.user,
-                    default_change_reason=self.reason,
-                )
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            self.update_instances.clear()
+        self._flush(
+            self.update_instances,
+            partial(
+                bulk_update_with_history,
+                model=Business,
+                fields=self.get_bulk_update_fields(),
+                batch_size=batch_size,
+            ),
+            using_transactions or not dry_run,
+            result,
+            raise_errors,
+        )
 
     def after_save_instance(self, instance, row, **kwargs) -> None:
         super().after_save_instance(instance, row, **kwargs)
