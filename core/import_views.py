@@ -12,33 +12,16 @@ from django.views.decorators.http import require_POST
 
 from .models import ImportJob
 from .sheet_imports import SHEET_KINDS, import_task, kinds_for, start, validate_task
-
-MAX_UPLOAD = 10 * 1024 * 1024
+from .uploads import SheetFormField
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Jenis data"))
-    file = forms.FileField(
-        label=gettext_lazy("Berkas XLSX atau CSV"),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
+    file = SheetFormField(label=gettext_lazy("Berkas XLSX atau CSV"))
 
     def __init__(self, *args, kinds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.key, k.label) for k in kinds]
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        name = upload.name.lower()
-        if not name.endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Unggah berkas XLSX atau CSV."))
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("Berkas paling besar 10 MB."))
-        head = upload.read(4)
-        upload.seek(0)
-        if name.endswith(".xlsx") and head != b"PK\x03\x04":
-            raise forms.ValidationError(_("Berkas ini bukan XLSX (isinya tidak cocok)."))
-        return upload
 
 
 def _kinds(request: HttpRequest):

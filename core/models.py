@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .files import private_storage
+from .uploads import SheetField
 
 KEEP_UPLOADS_DAYS = 30
 
@@ -22,7 +23,7 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Gagal")
 
     kind = models.CharField(_("jenis"), max_length=30)
-    file = models.FileField(storage=private_storage, upload_to="impor/", blank=True)
+    file = SheetField(storage=private_storage, upload_to="impor/", blank=True)
     filename = models.CharField(_("nama berkas"), max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, verbose_name=_("diunggah oleh")

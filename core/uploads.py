@@ -205,3 +205,51 @@ class DocumentField(models.FileField):
     def formfield(self, **kwargs):
         kwargs.pop("widget", None)  # the admin's would ask a private file for its URL
         return super().formfield(**{**kwargs, "form_class": DocumentFormField})
+
+
+SHEET_MAX_BYTES = 10 * 1024 * 1024
+
+
+def clean_sheet(upload: UploadedFile) -> UploadedFile:
+    """A spreadsheet to import: an XLSX (a ZIP with a workbook inside) or a CSV (text, no NUL
+    bytes), at most 10 MB, told by its content, not its name."""
+    if upload.size > SHEET_MAX_BYTES:
+        raise ValidationError(_("Berkas paling besar 10 MB."), code="too_big")
+    head = upload.read(SHEET_MAX_BYTES + 1)
+    upload.seek(0)
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                workbook = "xl/workbook.xml" in archive.namelist()
+        except zipfile.BadZipFile:
+            workbook = False
+        upload.seek(0)
+        if not workbook:
+            raise ValidationError(_("Berkas ini bukan XLSX (isinya tidak cocok)."), code="type")
+        return upload
+    if name.endswith(".csv"):
+        if b"\x00" in head or sniff_content_type(head[:16]) or head.lstrip()[:1] == b"<":
+            raise ValidationError(_("Berkas ini bukan CSV (isinya tidak cocok)."), code="type")
+        return upload
+    raise ValidationError(_("Unggah berkas XLSX atau CSV."), code="type")
+
+
+class SheetFormField(forms.FileField):
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, data):
+        upload = super().to_python(data)
+        return None if upload is None else clean_sheet(upload)
+
+
+class SheetField(models.FileField):
+    """An uploaded spreadsheet: every form of it checks uploads with `clean_sheet`."""
+
+    def formfield(self, **kwargs):
+        kwargs.pop("widget", None)
+        return super().formfield(**{**kwargs, "form_class": SheetFormField})

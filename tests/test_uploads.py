@@ -27,6 +27,8 @@ from core.uploads import (
     DocumentFormField,
     PhotoField,
     PhotoFormField,
+    SheetField,
+    SheetFormField,
     clean_document,
     clean_photo,
 )
@@ -158,8 +160,12 @@ class MechanismTests(SimpleTestCase):
         self.assertGreaterEqual(len(fields), 5)
         for field in fields:
             with self.subTest(field=f"{field.model.__name__}.{field.name}"):
-                self.assertIsInstance(field, PhotoField | DocumentField)
-                expected = PhotoFormField if isinstance(field, PhotoField) else DocumentFormField
+                self.assertIsInstance(field, PhotoField | DocumentField | SheetField)
+                expected = {
+                    PhotoField: PhotoFormField,
+                    DocumentField: DocumentFormField,
+                    SheetField: SheetFormField,
+                }[type(field)]
                 self.assertIsInstance(field.formfield(), expected)
 
     def test_every_admin_form_with_a_file_uses_the_mechanism(self):
@@ -260,6 +266,23 @@ class UploadFieldTests(PersonaTestCase):
                         self.assertEqual(response.status_code, 400)
                         self.assertEqual(stored, [])
                         self.assertContains(response, 'class="error" role="alert"', status_code=400)
+
+
+class SheetUploadTests(PersonaTestCase):
+    def test_the_import_page_refuses_every_hostile_file_whatever_its_name(self):
+        from core.models import ImportJob
+
+        self.client.force_login(self.staff)
+        for kind, (name, content, content_type) in hostile_files().items():
+            for named in (name, "data.xlsx", "data.csv"):
+                with self.subTest(file=kind, name=named):
+                    response = self.client.post(
+                        reverse("imports:index"),
+                        {"kind": "usaha", "file": as_upload(named, content, content_type)},
+                    )
+                    self.assertEqual(response.status_code, 400)
+                    self.assertContains(response, "errors-file", status_code=400)
+        self.assertFalse(ImportJob.objects.exists())
 
 
 @override_settings(PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-thumbnails")
