@@ -1,6 +1,7 @@
 """Spreadsheet import and export of businesses (the admin's and the list's)."""
 
 from django.utils.translation import gettext
+from import_export import fields
 from import_export.widgets import ForeignKeyWidget
 
 from core.imports import AllOrNothingResource, IdentifierField
@@ -37,6 +38,8 @@ class BusinessResource(AllOrNothingResource):
     pirt_number = IdentifierField("pirt_number", "pirt_number", separators="-")
     # Certificate numbers carry letters (ID3211...): only number cells are refused.
     halal_number = IdentifierField("halal_number", "halal_number", separators=None)
+    # Exported so that a sheet sent back can be checked against later edits; never imported.
+    version = fields.Field("version", "version", readonly=True)
 
     class Meta:
         model = Business
@@ -59,6 +62,7 @@ class BusinessResource(AllOrNothingResource):
             "pirt_expiry",
             "halal_number",
             "halal_date",
+            "version",
         )
         clean_model_instances = True
         skip_unchanged = True

@@ -239,6 +239,37 @@ class SheetImportTests(PersonaTestCase):
         self.assertEqual((record.history_user, record.history_type), (self.staff, "~"))
         self.assertIn("usaha-ubah.xlsx", record.history_change_reason)
 
+    def exported_sheet(self, change=None) -> bytes:
+        self.client.force_login(self.staff)
+        exported = self.client.get(reverse("businesses:list"), {"ekspor": "xlsx"}).content
+        book = openpyxl.load_workbook(io.BytesIO(exported))
+        if change:
+            headers = [c.value for c in book.active[1]]
+            column, value = change
+            book.active.cell(row=2, column=headers.index(column) + 1, value=value)
+        out = io.BytesIO()
+        book.save(out)
+        return out.getvalue()
+
+    def test_an_unchanged_export_sent_back_changes_nothing(self):
+        business = make_business(self.duren, "Keripik Bu Iis", owner_nik="")
+        job = self.upload(self.exported_sheet())
+        self.assertEqual((job.counts["skip"], job.counts["update"]), (1, 0))
+        self.assertIn("tidak satu pun yang baru atau berubah", job.errors[0]["message"])
+        business.refresh_from_db()
+        self.assertEqual(business.version, 1)
+
+    def test_a_sheet_older_than_a_later_edit_is_refused_for_that_row(self):
+        business = make_business(self.duren, "Keripik Bu Iis", owner_nik="")
+        sheet = self.exported_sheet(("address", "Kp. Lama"))
+        business.address = "Kp. Baru (diubah di web)"
+        business.version += 1
+        business.save()
+        job = self.upload(sheet)
+        self.assertIn("sudah diubah orang lain", " ".join(self.messages(job)))
+        business.refresh_from_db()
+        self.assertEqual(business.address, "Kp. Baru (diubah di web)")
+
     def test_a_mentor_cannot_update_a_business_outside_their_villages_by_its_id(self):
         other = make_business(self.payungsari, "Terasi", owner_nik="")
         content = xlsx(
