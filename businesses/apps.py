@@ -64,7 +64,7 @@ class BusinessesConfig(AppConfig):
             SheetKind(
                 key="usaha",
                 label=_("Usaha mikro dan produk unggulannya"),
-                permission="businesses.add_business",
+                permissions=("businesses.add_business", "businesses.change_business"),
                 resource=lambda user, filename: sheets.BusinessSheetResource(user, filename),
                 template=sheets.template,
                 aliases=sheets.COLUMNS,

@@ -73,7 +73,7 @@ class CooperativesConfig(AppConfig):
             SheetKind(
                 key="koperasi",
                 label=_("Koperasi (daftar dari provinsi)"),
-                permission="cooperatives.add_cooperative",
+                permissions=("cooperatives.add_cooperative", "cooperatives.change_cooperative"),
                 resource=lambda user, filename: sheets.CooperativeSheetResource(user, filename),
                 template=sheets.template,
                 aliases=sheets.COLUMNS,

@@ -55,6 +55,9 @@ class CooperativeSheetResource(CooperativeResource):
         self.user = user
         self.reason = (_("Impor dari %(file)s") % {"file": filename})[:100]
         self.places = PlaceFinder()
+        self.editable_districts = set(
+            District.objects.editable_by(user).values_list("code", flat=True)
+        )
 
     def known_columns(self) -> list[str]:
         return [*super().known_columns(), "kecamatan", "desa"]
@@ -93,11 +96,19 @@ class CooperativeSheetResource(CooperativeResource):
                     fail(column, error)
         if row.get("is_active") is None and "is_active" in row:
             row["is_active"] = True
+        code = str(row.get("kecamatan_code") or "").strip()
+        if code and code not in self.editable_districts:
+            fail(
+                "Kecamatan",
+                ValueError(_("kecamatan %(code)s di luar wilayah Anda.") % {"code": code}),
+            )
 
     def before_save_instance(self, instance, row, **kwargs) -> None:
         super().before_save_instance(instance, row, **kwargs)
         instance._history_user = self.user
         instance._change_reason = self.reason
+        if instance.pk:
+            instance.version += 1  # an open edit form of this cooperative is now stale
 
 
 def template(user) -> bytes:

@@ -91,7 +91,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def job_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    if not request.user.has_perm(SHEET_KINDS[job.kind].permission):
+    if not request.user.has_perms(SHEET_KINDS[job.kind].permissions):
         raise PermissionDenied
     if job.state != ImportJob.State.PREVIEW or job.errors:
         messages.error(

@@ -27,7 +27,8 @@ PROGRESS_EVERY = 200  # rows between progress writes
 class SheetKind:
     key: str
     label: str
-    permission: str
+    # a sheet both adds and changes rows: the user needs every one of these
+    permissions: tuple[str, ...]
     # (user, filename) -> a resource (AllOrNothingResource) acting for that user
     resource: Callable
     # user -> the XLSX template's bytes
@@ -47,7 +48,7 @@ def register_sheet(kind: SheetKind) -> SheetKind:
 
 
 def kinds_for(user) -> list[SheetKind]:
-    return [kind for kind in SHEET_KINDS.values() if user.has_perm(kind.permission)]
+    return [kind for kind in SHEET_KINDS.values() if user.has_perms(kind.permissions)]
 
 
 def _progress(job: ImportJob, total: int) -> Callable[[int], None]:
@@ -98,6 +99,8 @@ def _problems(result) -> list[dict]:
 
 
 def _run(job: ImportJob, *, dry_run: bool):
+    """Read the kept upload and check (or import) it; returns the sheet, the resource, the
+    result and its problems (listed while the sheet's line numbers are known)."""
     kind = SHEET_KINDS[job.kind]
     with job.file.open("rb") as upload:
         content = upload.read()
@@ -114,18 +117,19 @@ def _run(job: ImportJob, *, dry_run: bool):
         else:
             # The import runs in one transaction: all rows or none.
             result = resource.import_data(sheet.dataset, raise_errors=False)
+        problems = _problems(result)
     finally:
         SHEET_LINES.reset(token)
-    return sheet, resource, result
+    return sheet, resource, result, problems
 
 
 def validate(job: ImportJob) -> ImportJob:
     """Check every row without writing: errors, warnings and counts for the preview."""
     try:
-        sheet, resource, result = _run(job, dry_run=True)
+        sheet, resource, result, problems = _run(job, dry_run=True)
     except (SheetError, ImportRefused) as error:
         job.errors = [{"row": None, "line": None, "column": "", "message": str(error)}]
-        sheet, resource, result = None, None, None
+        sheet, resource, result, problems = None, None, None, None
     except Exception:
         log.exception("Import job %s: validation failed", job.pk)
         job.message = _("Pemeriksaan gagal karena kesalahan sistem; hubungi admin Dinas.")
@@ -134,7 +138,7 @@ def validate(job: ImportJob) -> ImportJob:
         return job
     if result is not None:
         job.total_rows = len(sheet.dataset)
-        job.errors = _problems(result)
+        job.errors = problems
         job.warnings = getattr(resource, "warnings", [])
         job.counts = {
             k: result.totals.get(k, 0) for k in ("new", "update", "skip", "error", "invalid")
@@ -147,13 +151,14 @@ def validate(job: ImportJob) -> ImportJob:
 
 def run_import(job: ImportJob) -> ImportJob:
     """Write the whole sheet in one transaction, or nothing."""
+    changed = True  # a failure found by the checks: the data changed since the preview
     try:
-        _sheet, _resource, result = _run(job, dry_run=False)
-        problems = _problems(result)
+        _sheet, _resource, result, problems = _run(job, dry_run=False)
     except (SheetError, ImportRefused) as error:
         problems = [{"row": None, "line": None, "column": "", "message": str(error)}]
     except Exception:
         log.exception("Import job %s: import failed", job.pk)
+        changed = False
         problems = [
             {
                 "row": None,
@@ -164,10 +169,14 @@ def run_import(job: ImportJob) -> ImportJob:
         ]
     job.finished_at = timezone.now()
     if problems:
-        # The data changed since the preview: report it, nothing was written.
+        # Nothing was written: say why.
         job.errors = problems
         job.state = ImportJob.State.FAILED
-        job.message = _("Tidak ada yang disimpan: data berubah sejak pratinjau. Periksa lagi.")
+        job.message = (
+            _("Tidak ada yang disimpan: data berubah sejak pratinjau. Periksa lagi.")
+            if changed
+            else _("Tidak ada yang disimpan: kesalahan sistem. Coba lagi atau hubungi admin Dinas.")
+        )
     else:
         job.counts = {k: result.totals.get(k, 0) for k in ("new", "update", "skip")}
         job.state = ImportJob.State.DONE

@@ -160,6 +160,13 @@ class SheetImportTests(PersonaTestCase):
         self.assertEqual(self.confirm(job).state, ImportJob.State.PREVIEW)
         self.assertFalse(Business.objects.exists())
 
+    def test_errors_name_the_spreadsheet_line_below_a_title(self):
+        job = self.upload(
+            xlsx(row(nik=""), row("X", nik="", **{"Sektor": "Tambang"}), title="Data")
+        )
+        # Title on line 1, a blank line, the header on line 3: the second data row is line 5.
+        self.assertEqual([(e["row"], e["line"]) for e in job.errors], [(2, 5)])
+
     def test_fifteen_digits_and_a_bad_date_are_never_repaired(self):
         job = self.upload(
             xlsx(row(nik="321501670171658"), row("Opak", NIK_MAN, **{"Tanggal NIB": "31/02/2026"}))
