@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from import_export.instance_loaders import CachedInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from core.sheets import build_template, parse_choice, parse_date, parse_rupiah
+from core.sheets import (
+    EXAMPLE_MARK,
+    build_template,
+    parse_choice,
+    parse_date,
+    parse_rupiah,
+    refuse_example,
+)
 from villages.models import District, Village
 from villages.sheets import PlaceFinder
 
@@ -142,6 +149,7 @@ class BusinessSheetResource(BusinessResource):
 
     def before_import_row(self, row, **kwargs) -> None:
         super().before_import_row(row, **kwargs)
+        refuse_example(row, kwargs.get("row_number"))
         self.rows_seen += 1
         self.report_progress(self.rows_seen)
         number = kwargs.get("row_number")
@@ -351,7 +359,7 @@ def template(user) -> bytes:
             ),
         },
         example={
-            "name": "Keripik Singkong Bu Iis",
+            "name": EXAMPLE_MARK + "Keripik Singkong Bu Iis",
             "owner_name": "Iis Suryani",
             "owner_nik": "3215014107850002",
             "owner_gender": "P",

@@ -6,7 +6,14 @@ write; the registry number and phone strict (CooperativeResource). Staff only.
 
 from django.utils.translation import gettext as _
 
-from core.sheets import build_template, parse_choice, parse_date, parse_yes_no
+from core.sheets import (
+    EXAMPLE_MARK,
+    build_template,
+    parse_choice,
+    parse_date,
+    parse_yes_no,
+    refuse_example,
+)
 from villages.models import District
 from villages.sheets import PlaceFinder
 
@@ -64,6 +71,7 @@ class CooperativeSheetResource(CooperativeResource):
 
     def before_import_row(self, row, **kwargs) -> None:
         super().before_import_row(row, **kwargs)
+        refuse_example(row, kwargs.get("row_number"))
         number = kwargs.get("row_number")
 
         def fail(column: str, error: Exception):
@@ -126,7 +134,7 @@ def template(user) -> bytes:
             ),
         },
         example={
-            "name": "Koperasi Produsen Mekar Sari",
+            "name": EXAMPLE_MARK + "Koperasi Produsen Mekar Sari",
             "type": str(CooperativeType.PRODUCER.label),
             "kecamatan": "Pedes",
             "desa": "Payungsari",

@@ -23,6 +23,13 @@ SHEET_LINES: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar(
 )
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
+SERIAL_RANGE = (
+    (datetime.date(1990, 1, 1) - EXCEL_EPOCH).days,
+    (datetime.date(2100, 12, 31) - EXCEL_EPOCH).days,
+)
+MAX_ROWS = 50_000
+# The templates' example row starts with this; a sheet sent back with it is refused.
+EXAMPLE_MARK = "CONTOH: "
 _GROUPED = re.compile(r"\d{1,3}([.,]\d{3})+")
 
 
@@ -44,8 +51,18 @@ def _cells_from_xlsx(content: bytes) -> list[list]:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not XLSX
         raise SheetError(_("Berkas ini bukan XLSX yang bisa dibaca.")) from error
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    try:
+        rows = []
+        for row in book.worksheets[0].iter_rows(values_only=True):
+            rows.append(list(row))
+            if len(rows) > MAX_ROWS + 25:
+                raise SheetError(
+                    _("Lembar kerja lebih dari %(max)s baris; bagi menjadi beberapa berkas.")
+                    % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
+                )
+        return rows
+    finally:
+        book.close()
 
 
 def _cells_from_csv(content: bytes) -> list[list]:
@@ -93,15 +110,37 @@ def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
     headers = [
         names.get(" ".join(str(h).casefold().split()), h) if not _blank(h) else "" for h in header
     ]
+    twice = sorted({h for h in headers if h and headers.count(h) > 1})
+    if twice:
+        raise SheetError(
+            _(
+                "Kolom %(names)s muncul dua kali (mis. Kode desa dan village_code); "
+                "hapus salah satu."
+            )
+            % {"names": ", ".join(twice)}
+        )
     dataset = tablib.Dataset(headers=headers)
     lines = []
     for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        if any(not _blank(c) for c in row[len(headers) :]):
+            raise SheetError(
+                _(
+                    "Baris %(line)s berisi data di kanan kolom terakhir yang bernama; beri nama "
+                    "kolom itu atau hapus isinya."
+                )
+                % {"line": number}
+            )
         cells = [_clean(c) for c in row[: len(headers)]]
         cells += [None] * (len(headers) - len(cells))
         if all(_blank(c) for c in cells):
             continue
         dataset.append(cells)
         lines.append(number)
+        if len(lines) > MAX_ROWS:
+            raise SheetError(
+                _("Lembar kerja lebih dari %(max)s baris; bagi menjadi beberapa berkas.")
+                % {"max": f"{MAX_ROWS:,}".replace(",", ".")}
+            )
     return Sheet(dataset=dataset, lines=lines, header_line=header_index + 1)
 
 
@@ -138,17 +177,19 @@ def parse_date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if 1 <= value < 2_958_466 and value == int(value):
+        # An Excel date serial, from a number cell, between 1990 and 2100 (a bare year such as
+        # 2025 would otherwise become a day in 1905).
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and value == int(value):
             return EXCEL_EPOCH + datetime.timedelta(days=int(value))
-        raise ValueError(_("%(value)s bukan tanggal") % {"value": value})
+        raise ValueError(
+            _("%(value)s bukan tanggal; tulis 2026-01-31 atau 31/01/2026") % {"value": value}
+        )
     text = str(value).strip()
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return datetime.date.fromisoformat(text)
         if match := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text):
             return datetime.date(int(match[3]), int(match[2]), int(match[1]))
-        if text.isdigit():
-            return parse_date(int(text))
     except ValueError:
         raise ValueError(
             _("%(value)s bukan tanggal yang ada (bulan atau hari salah)") % {"value": text}
@@ -237,3 +278,11 @@ def parse_yes_no(value) -> bool | None:
     if text in ("tidak", "t", "0", "false", "tidak aktif", "no", "n"):
         return False
     raise ValueError(_("%(value)s bukan ya atau tidak") % {"value": value})
+
+
+def refuse_example(row, number: int) -> None:
+    """The template's example row left in the sheet is an error, never imported data."""
+    if any(isinstance(v, str) and v.startswith(EXAMPLE_MARK.strip()) for v in row.values()):
+        raise ValueError(
+            _("Baris %(row)s adalah baris contoh dari templat; hapus baris itu.") % {"row": number}
+        )

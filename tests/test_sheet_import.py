@@ -102,8 +102,11 @@ class SheetImportTests(PersonaTestCase):
         self.assertIn("Petunjuk", book.sheetnames)
         self.assertEqual(
             sheet.cell(row=2, column=headers.index("Nama usaha") + 1).value,
-            "Keripik Singkong Bu Iis",
+            "CONTOH: Keripik Singkong Bu Iis",
         )
+        # Sent back as it is, the example row is refused, not imported.
+        job = self.upload(response.content)
+        self.assertIn("baris contoh", job.errors[0]["message"])
 
     def test_a_clean_sheet_with_a_title_line_previews_then_imports_with_history(self):
         content = xlsx(
@@ -332,6 +335,29 @@ class SheetImportTests(PersonaTestCase):
 
 
 class ParseTests(PersonaTestCase):
+    def test_a_bare_year_is_not_a_date(self):
+        for bad in ("2025", 2025, 12, "46053"):
+            with self.subTest(bad), self.assertRaises(ValueError):
+                parse_date(bad)
+
+    def test_a_column_twice_or_data_beyond_the_header_refuses_the_sheet(self):
+        from core.sheets import SheetError, read_sheet
+
+        known = {"Kode desa": "village_code", "village_code": "village_code", "Nama usaha": "name"}
+        book = openpyxl.Workbook()
+        book.active.append(["Nama usaha", "Kode desa", "village_code"])
+        out = io.BytesIO()
+        book.save(out)
+        with self.assertRaisesMessage(SheetError, "dua kali"):
+            read_sheet(out.getvalue(), "a.xlsx", known)
+        book = openpyxl.Workbook()
+        book.active.append(["Nama usaha"])
+        book.active.append(["Opak", None, "catatan liar"])
+        out = io.BytesIO()
+        book.save(out)
+        with self.assertRaisesMessage(SheetError, "di kanan kolom terakhir"):
+            read_sheet(out.getvalue(), "a.xlsx", known)
+
     def test_rupiah_and_dates_in_the_forms_people_write(self):
         for value in ("Rp 1.500.000", 1500000, 1500000.0, "1500000", "1.500.000", "1500000.0"):
             self.assertEqual(parse_rupiah(value), 1_500_000, value)
