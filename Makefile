@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on; production sets DEBUG=0 and real secrets.
 export DEBUG ?= 1
 
-.PHONY: run setup test lint lock clean bench-report
+.PHONY: run setup test lint lock clean bench-report bench-import
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required")'
@@ -55,3 +55,12 @@ lock: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Spreadsheet import of 10,000 businesses on PostgreSQL (a database named karawang_bench).
+BENCH_DB ?= postgres://postgres@127.0.0.1:5432/karawang_bench
+bench-import: $(BIN)/.installed
+	createdb -h 127.0.0.1 -U postgres karawang_bench 2>/dev/null || true
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) load_areas --regency 32.15 -v0
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) seed_demo > /dev/null
+	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench_import --rows 10000

@@ -52,3 +52,11 @@ def dataset_response(dataset: tablib.Dataset, kind: str, filename: str) -> HttpR
         content_type=CONTENT_TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{filename}.{kind}"'},
     )
+
+
+def neutralise_workbook(book) -> None:
+    """Neutralise every text cell of an openpyxl workbook built by hand."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                cell.value = neutralise(cell.value)

@@ -1,8 +1,11 @@
 """Spreadsheet imports done on the site (not in the admin): one job per uploaded sheet."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .files import private_storage
@@ -52,4 +55,11 @@ class ImportJob(models.Model):
 
     @property
     def is_running(self) -> bool:
-        return self.state in (self.State.VALIDATING, self.State.IMPORTING)
+        return self.state in (self.State.VALIDATING, self.State.IMPORTING) and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Still checking or importing long after a sheet takes: the worker is down or died."""
+        return self.state in (self.State.VALIDATING, self.State.IMPORTING) and (
+            self.uploaded_at < timezone.now() - timedelta(minutes=30)
+        )

@@ -26,7 +26,8 @@ from assistance.models import (
     stalled_cutoff,
 )
 from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
-from villages.models import District, Village
+from villages.access import VIEW_ALL
+from villages.models import District, KecamatanViewer, Village
 
 from .models import ServiceTarget, YearTarget
 
@@ -227,6 +228,22 @@ def _case_counts(period: Period) -> dict:
     }
 
 
+def sees_whole_area(user, area: Area) -> bool:
+    """Whether the user's view of `area` is all of it: regency-wide users everywhere, a camat
+    or TP PKK their kecamatan and its villages, a mentor their own villages. Targets and the
+    PDF report apply only then (a partial count set against a whole-area target misleads)."""
+    if user.has_perm(VIEW_ALL):
+        return True
+    if area.village:
+        return Village.objects.visible_to(user).filter(pk=area.village.pk).exists() and (
+            KecamatanViewer.objects.filter(user=user, district=area.village.district).exists()
+            or Village.objects.editable_by(user).filter(pk=area.village.pk).exists()
+        )
+    if area.district:
+        return KecamatanViewer.objects.filter(user=user, district=area.district).exists()
+    return False
+
+
 def scoped_cases(user, area: Area) -> QuerySet:
     return area.filter(Case.objects.visible_to(user), "business__village")
 
@@ -244,7 +261,7 @@ def service_rows(
         for row in cases.order_by().values("service").annotate(**_case_counts(period))
     }
     targets = {}
-    if period.year and not area.village and not extreme_poverty:
+    if period.year and not area.village and not extreme_poverty and sees_whole_area(user, area):
         targets = dict(
             ServiceTarget.objects.filter(
                 year_target__year=period.year, district=area.district
@@ -435,11 +452,11 @@ class Headline:
         return 100 * self.realised / self.target if self.target else None
 
 
-def headline(result: Figures) -> list[Headline]:
+def headline(user, result: Figures) -> list[Headline]:
     """The year's headline targets (the regency's; none for a kecamatan or a village, nor for a
     period across years) against what the period's figures show."""
     target = None
-    if result.period.year and not result.area.district:
+    if result.period.year and not result.area.district and sees_whole_area(user, result.area):
         target = YearTarget.objects.filter(year=result.period.year).first()
     months = (
         (result.period.end.year - result.period.start.year) * 12
@@ -502,5 +519,5 @@ def compute(
         result.legalised = legalised_businesses(user, period, area)
         result.mentoring = mentoring(user, period, area)
         result.cooperatives = cooperative_rows(user, period, area)
-        result.headline = headline(result)
+        result.headline = headline(user, result)
     return result

@@ -1,6 +1,6 @@
 """Yearly targets (target kinerja) the office sets, against which the figures are reported."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -149,6 +150,9 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(kecamatan | village)
 
 
+STUCK_AFTER = timedelta(minutes=30)
+
+
 class Report(models.Model):
     """A PDF progress report: asked for on the dashboard, made by the worker, archived."""
 
@@ -209,4 +213,11 @@ class Report(models.Model):
 
     @property
     def is_pending(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Queued or running far longer than a report takes: the worker is down or died."""
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and (
+            self.requested_at < timezone.now() - STUCK_AFTER
+        )

@@ -6,6 +6,8 @@ from django.http import HttpResponse
 from django.utils.text import slugify
 from openpyxl import Workbook
 
+from core.exports import neutralise_workbook
+
 from .figures import Figures
 
 SERVICE_HEADER = [
@@ -96,7 +98,9 @@ def workbook(figures: Figures) -> Workbook:
 
 def response(figures: Figures) -> HttpResponse:
     out = BytesIO()
-    workbook(figures).save(out)
+    book = workbook(figures)
+    neutralise_workbook(book)
+    book.save(out)
     name = slugify(f"laporan-{figures.period.code}-{figures.area.label or 'kabupaten'}")
     return HttpResponse(
         out.getvalue(),

@@ -24,6 +24,7 @@ def make_report(report: Report) -> Report:
         area = figures.Area(district=report.district, village=report.village)
         result = figures.compute(user, period, area, full=True)
         data, pages = pdf.render_pdf(result, signer=report.signer or Signer.objects.first())
+        report.file.save(f"laporan-{report.pk}.pdf", ContentFile(data), save=False)
     except Exception as error:
         log.exception("Report %s failed", report.pk)
         report.state = Report.State.FAILED
@@ -31,7 +32,6 @@ def make_report(report: Report) -> Report:
         report.finished_at = timezone.now()
         report.save(update_fields=["state", "error", "finished_at"])
         return report
-    report.file.save(f"laporan-{report.pk}.pdf", ContentFile(data), save=False)
     report.sha256 = hashlib.sha256(data).hexdigest()
     report.size = len(data)
     report.pages = pages

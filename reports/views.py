@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,11 +16,11 @@ from django.views.decorators.vary import vary_on_headers
 from assistance.models import Service
 from core.htmx import list_template
 from villages.access import VIEW_ALL
-from villages.models import District, KecamatanViewer, Village
+from villages.models import District
 
 from . import charts, figures, spreadsheet
 from .forms import ReportFilterForm, TargetForm
-from .models import Report, ServiceTarget, Signer, YearTarget
+from .models import STUCK_AFTER, Report, ServiceTarget, Signer, YearTarget
 from .tasks import make_report_task
 
 VIEW_REPORTS = "reports.view_reports"
@@ -165,13 +167,7 @@ def copy_targets(request: HttpRequest, year: int) -> HttpResponse:
 
 def _may_request(user, area: figures.Area) -> bool:
     """A report covers its whole area, so only someone who sees all of it may ask for it."""
-    if user.has_perm(VIEW_ALL):
-        return True
-    if area.village:
-        return Village.objects.visible_to(user).filter(pk=area.village.pk).exists()
-    if area.district:
-        return KecamatanViewer.objects.filter(user=user, district=area.district).exists()
-    return False
+    return figures.sees_whole_area(user, area)
 
 
 @require_POST
@@ -188,12 +184,15 @@ def report_create(request: HttpRequest) -> HttpResponse:
             request,
             _("Laporan PDF mencakup seluruh wilayahnya: pilih desa atau kecamatan Anda sendiri."),
         )
-        return redirect(f"{reverse('reports:dashboard')}?{request.POST.urlencode()}")
+        query = {k: request.POST.get(k, "") for k in ("periode", "kecamatan", "desa")}
+        return redirect(f"{reverse('reports:dashboard')}?{urlencode(query)}")
     period = form.cleaned_data["periode"]
     same = {"period": period.code, "district": area.district, "village": area.village}
     with transaction.atomic():
         running = Report.objects.select_for_update().filter(
-            state__in=[Report.State.QUEUED, Report.State.RUNNING], **same
+            state__in=[Report.State.QUEUED, Report.State.RUNNING],
+            requested_at__gte=timezone.now() - STUCK_AFTER,  # a stuck one is not joined
+            **same,
         )
         report = running.first()
         if report is None:

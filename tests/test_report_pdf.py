@@ -127,6 +127,16 @@ class ReportPdfTests(PersonaTestCase):
         page = self.client.get(queued.get_absolute_url(), headers={"HX-Request": "true"})
         self.assertContains(page, 'hx-trigger="every 2s"')
 
+    def test_a_stuck_report_is_not_joined_and_says_so(self):
+        stuck = Report.objects.create(period=str(YEAR), requested_by=self.leader)
+        Report.objects.filter(pk=stuck.pk).update(
+            requested_at=timezone.now() - timedelta(minutes=31)
+        )
+        fresh = self.request_report(self.staff)
+        self.assertNotEqual(fresh.pk, stuck.pk)
+        self.assertEqual(fresh.state, Report.State.DONE, fresh.error)
+        self.assertContains(self.client.get(stuck.get_absolute_url()), "tidak kunjung selesai")
+
     def test_a_failed_job_shows_its_error_to_the_requester_only(self):
         with mock.patch("reports.pdf.render_pdf", side_effect=RuntimeError("font hilang")):
             report = self.request_report(self.staff)

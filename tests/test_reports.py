@@ -176,6 +176,16 @@ class FigureTests(PersonaTestCase):
             )
         }
         self.assertEqual((klari["nib"].target, klari["nib"].achieved), (4, 50.0))
+        # Targets are for whole areas: a mentor's or camat's partial count gets none.
+        for user, area in (
+            (self.mentor.user, Area()),
+            (self.camat, Area()),
+            (self.mentor.user, Area(district=self.klari)),
+        ):
+            rows = figures.service_rows(user, parse_period("2026"), area)
+            self.assertEqual([r.target for r in rows], [None] * len(rows))
+        camat = figures.service_rows(self.camat, parse_period("2026"), Area(district=self.klari))
+        self.assertEqual(camat[0].target, 4)
 
 
 class ChartFigureTests(PersonaTestCase):

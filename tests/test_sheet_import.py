@@ -453,3 +453,13 @@ class CooperativeSheetTests(PersonaTestCase):
         self.assertEqual(
             self.client.get(reverse("imports:template", args=["koperasi"])).status_code, 200
         )
+
+
+class BenchmarkGuardTests(PersonaTestCase):
+    def test_benchmarks_refuse_a_database_not_named_for_them(self):
+        from django.core.management import CommandError, call_command
+
+        for command in ("bench_import", "bench_report"):
+            with self.subTest(command), self.assertRaisesMessage(CommandError, "benchmark"):
+                call_command(command)
+        self.assertFalse(Business.objects.exists())

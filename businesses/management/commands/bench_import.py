@@ -1,6 +1,6 @@
 """Time and peak memory of checking and importing a clean sheet of businesses, printed:
 
-    DATABASE_URL=postgres://… manage.py bench_import --rows 10000
+    DATABASE_URL=postgres://…/karawang_bench manage.py bench_import --rows 10000
 
 Runs the same two steps as the import page (core.sheet_imports), history included, then
 deletes what it imported.
@@ -13,13 +13,23 @@ import time
 import openpyxl
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from businesses.models import Business
 from core.models import ImportJob
 from core.sheet_imports import run_import, validate
 from villages.models import Village
+
+
+def _refuse_unless_bench_database() -> None:
+    """These benchmarks write thousands of rows: never into a real database."""
+    name = str(connection.settings_dict.get("NAME") or "")
+    if "bench" not in name.rsplit("/", 1)[-1]:
+        raise CommandError(
+            f"Database {name!r} is not a benchmark database (its name must contain 'bench'): "
+            "run `make bench-report`, or set DATABASE_URL to one."
+        )
 
 
 class Command(BaseCommand):
@@ -30,6 +40,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="dinkop")
 
     def handle(self, *args, rows: int, user: str, **options) -> None:
+        _refuse_unless_bench_database()
         person = get_user_model().objects.get(username=user)
         codes = list(
             Village.objects.editable_by(person).in_home_regency().values_list("code", flat=True)
