@@ -149,19 +149,20 @@ class BusinessSheetResource(BusinessResource):
 
     def before_import_row(self, row, **kwargs) -> None:
         super().before_import_row(row, **kwargs)
-        refuse_example(row, kwargs.get("row_number"))
+        number = kwargs.get("row_number")
+        refuse_example(row, number)
         self.rows_seen += 1
         self.report_progress(self.rows_seen)
-        number = kwargs.get("row_number")
-        where = _("Baris %(row)s, kolom %(column)s: ")
-        code = self._village_code(row, number)
-        if code not in self.editable:
-            raise ValueError(
-                where % {"row": number, "column": "Desa/Kelurahan"}
-                + _("desa %(code)s bukan desa yang boleh Anda ubah; baris ini tidak diimpor.")
-                % {"code": code}
-            )
-        row["village_code"] = code
+        # Every problem of the row at once, so one round of fixing is enough.
+        problems = []
+
+        def check(step):
+            try:
+                step()
+            except ValueError as error:
+                problems.append(str(error))
+
+        check(lambda: self._place(row, number))
         for column, parse in (
             ("monthly_turnover", parse_rupiah),
             ("product_price", parse_rupiah),
@@ -170,15 +171,35 @@ class BusinessSheetResource(BusinessResource):
             ("halal_date", parse_date),
         ):
             if column in row:
-                try:
-                    row[column] = parse(row[column])
-                except ValueError as error:
-                    raise ValueError(
-                        where % {"row": number, "column": column} + str(error)
-                    ) from None
-        row["owner_gender"] = self._choice(row.get("owner_gender"), Gender, number, "owner_gender")
-        row["sector"] = self._choice(row.get("sector"), Sector, number, "sector")
+                check(lambda column=column, parse=parse: self._parse(row, number, column, parse))
+        check(
+            lambda: row.update(
+                owner_gender=self._choice(row.get("owner_gender"), Gender, number, "owner_gender")
+            )
+        )
+        check(lambda: row.update(sector=self._choice(row.get("sector"), Sector, number, "sector")))
+        if problems:
+            raise ValueError(" ".join(problems))
         self._duplicates(row, number)
+
+    def _place(self, row, number) -> None:
+        code = self._village_code(row, number)
+        if code not in self.editable:
+            raise ValueError(
+                _("Baris %(row)s, kolom %(column)s: ") % {"row": number, "column": "Desa/Kelurahan"}
+                + _("desa %(code)s bukan desa yang boleh Anda ubah; baris ini tidak diimpor.")
+                % {"code": code}
+            )
+        row["village_code"] = code
+
+    def _parse(self, row, number, column, parse) -> None:
+        try:
+            row[column] = parse(row[column])
+        except ValueError as error:
+            raise ValueError(
+                _("Baris %(row)s, kolom %(column)s: ") % {"row": number, "column": column}
+                + str(error)
+            ) from None
 
     def _village_code(self, row, number) -> str:
         code = str(row.get("village_code") or "").strip()

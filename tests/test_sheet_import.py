@@ -187,6 +187,20 @@ class SheetImportTests(PersonaTestCase):
         self.assertIn("bukan desa yang boleh Anda ubah", error["message"])
         self.assertFalse(Business.objects.exists())
 
+    def test_every_problem_of_a_row_is_listed_at_once(self):
+        job = self.upload(
+            xlsx(
+                row(
+                    nik="",
+                    village="Durian",
+                    **{"Sektor": "Tambang", "Omzet per bulan (Rp)": "1,5 juta"},
+                )
+            )
+        )
+        (error,) = job.errors
+        for part in ("Durian tidak ada", "kolom monthly_turnover", "Tambang tidak dikenal"):
+            self.assertIn(part, error["message"])
+
     def test_an_unknown_or_ambiguous_village_names_the_candidates(self):
         job = self.upload(xlsx(row(village="Durian")))
         self.assertIn("Desa di sana: Duren, Pancawati", job.errors[0]["message"])
