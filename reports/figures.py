@@ -133,7 +133,7 @@ class Area:
     @property
     def label(self) -> str:
         if self.village:
-            return f"{self.village.kind_label} {self.village.name}, " + _("Kec. %(name)s") % {
+            return f"{self.village.title}, " + _("Kec. %(name)s") % {
                 "name": self.village.district.name
             }
         if self.district:

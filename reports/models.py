@@ -206,7 +206,7 @@ class Report(models.Model):
     @property
     def area_label(self) -> str:
         if self.village_id:
-            return f"{self.village.kind_label} {self.village.name}"
+            return self.village.title
         if self.district_id:
             return _("Kecamatan %(name)s") % {"name": self.district.name}
         return _("Kabupaten")

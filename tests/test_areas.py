@@ -86,6 +86,20 @@ class LoadAreasTests(TestCase):
             (Regency.objects.count(), District.objects.count(), Village.objects.count()), counts
         )
 
+    def test_loads_the_desa_adat_of_jayapura_whose_codes_start_with_3(self):
+        load("--regency", "91.03")
+        self.assertEqual(
+            set(Village.objects.values_list("code", flat=True)), csv_codes("villages.csv", "91.03.")
+        )
+        adat = Village.objects.filter(code__regex=r"\.3\d{3}$")
+        self.assertEqual(adat.count(), 14)
+        yoboi = Village.objects.get(code="91.03.01.3007")
+        self.assertEqual((str(yoboi.kind_label), yoboi.title), ("Desa adat", "Desa Adat Yoboi"))
+        self.assertFalse(yoboi.is_kelurahan)
+        duren = Village(code="32.15.05.2001", name="Duren")
+        kulon = Village(code="32.15.01.1001", name="Karawang Kulon")
+        self.assertEqual((duren.title, kulon.title), ("Desa Duren", "Kelurahan Karawang Kulon"))
+
     def test_reload_keeps_the_extreme_poverty_flag_and_repairs_a_renamed_village(self):
         load("--regency", "32.15")
         Village.objects.filter(code="32.15.10.2005").update(

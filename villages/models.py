@@ -229,8 +229,11 @@ class VillageQuerySet(AreaScopedQuerySet):
 class Village(models.Model):
     """A desa (rural village) or kelurahan (urban ward); the code tells which."""
 
-    KIND_DESA = "2"
+    # The first digit of the code's last part (Kemendagri): 1 kelurahan, 2 desa, 3 desa adat
+    # (14 villages of Kabupaten Jayapura, 91.03, named "Desa Adat ..." in the source data).
     KIND_KELURAHAN = "1"
+    KIND_DESA = "2"
+    KIND_DESA_ADAT = "3"
 
     code = models.CharField(
         _("kode"),
@@ -280,7 +283,19 @@ class Village(models.Model):
 
     @property
     def kind_label(self) -> str:
-        return _("Kelurahan") if self.is_kelurahan else _("Desa")
+        return {
+            self.KIND_KELURAHAN: _("Kelurahan"),
+            self.KIND_DESA_ADAT: _("Desa adat"),
+        }.get(self.code[9], _("Desa"))
+
+    @property
+    def title(self) -> str:
+        """'Desa Duren', 'Kelurahan Karawang Kulon'; a name that already says its kind
+        ('Desa Adat Yoboi') is not prefixed again."""
+        kind = str(self.kind_label)
+        if self.name.casefold().startswith(kind.casefold()):
+            return self.name
+        return f"{kind} {self.name}"
 
     @property
     def is_extreme_poverty(self) -> bool:

@@ -25,7 +25,8 @@ LEVELS = [
     (Province, "provinces.csv", None, None, r"\d{2}"),
     (Regency, "regencies.csv", Province, "province_code", r"\d{2}\.\d{2}"),
     (District, "districts.csv", Regency, "regency_code", r"\d{2}\.\d{2}\.\d{2}"),
-    (Village, "villages.csv", District, "district_code", r"\d{2}\.\d{2}\.\d{2}\.[12]\d{3}"),
+    # 1 kelurahan, 2 desa, 3 desa adat (see Village.KIND_*)
+    (Village, "villages.csv", District, "district_code", r"\d{2}\.\d{2}\.\d{2}\.[123]\d{3}"),
 ]
 
 
