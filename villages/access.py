@@ -18,7 +18,9 @@ The rules:
   sets `viewer_writes = True` (e.g. cooperative activities).
 - Everyone else, anonymous and inactive users included, gets nothing.
 
-The filters are subqueries, so scoping adds no query per row and none per page.
+The filters are subqueries, so scoping adds no query per row and none per page; each is one
+`IN (… UNION …)`, which the database answers from the user's villages through an index, however
+large the tables (see `area_filter`).
 """
 
 from __future__ import annotations
@@ -73,24 +75,25 @@ def area_filter(
     if user.has_perm(CHANGE_ALL) or (not write and user.has_perm(VIEW_ALL)):
         return Q()
 
+    # Each branch is a single `IN (subquery)`: PostgreSQL turns it into a join that starts from
+    # the user's few villages and reaches the rows through the foreign-key index. An OR of two
+    # subqueries instead becomes a filter over every row of the table (issue 10).
     village = apps.get_model("villages", "Village")
     mentored = mentor_village_ids(user)
     viewer_districts = viewer_district_ids(user)
 
     if village_path:
-        allowed = Q(**{f"{village_path}__in": mentored})
+        allowed = mentored
         if not write:
-            to_district = "district" if village_path == "pk" else f"{village_path}__district"
-            allowed |= Q(**{f"{to_district}__in": viewer_districts})
-        return allowed
+            viewer_villages = village.objects.filter(district__in=viewer_districts).values("pk")
+            allowed = mentored.union(viewer_villages)
+        return Q(**{f"{village_path}__in": allowed})
 
-    allowed = NOTHING
-    if not write:
-        mentored_districts = village.objects.filter(pk__in=mentored).values("district")
-        allowed |= Q(**{f"{district_path}__in": mentored_districts})
-    if not write or viewer_writes:
-        allowed |= Q(**{f"{district_path}__in": viewer_districts})
-    return allowed
+    mentored_districts = village.objects.filter(pk__in=mentored).values("district")
+    if write and not viewer_writes:
+        return NOTHING
+    allowed = viewer_districts if write else mentored_districts.union(viewer_districts)
+    return Q(**{f"{district_path}__in": allowed})
 
 
 class AreaScopedQuerySet(models.QuerySet):
