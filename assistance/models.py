@@ -164,6 +164,7 @@ class Case(VersionedModel):
             models.UniqueConstraint(fields=["business", "service"], name="one_case_per_service")
         ]
         indexes = [
+            models.Index(fields=["last_activity_at", "id"]),  # the lists' order (keyset pages)
             models.Index(fields=["status", "last_activity_at"]),
             models.Index(fields=["service", "status"]),
             models.Index(fields=["mentor", "status"]),

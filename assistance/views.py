@@ -2,7 +2,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -18,6 +17,7 @@ from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from core.images import photo_response, requested_side
+from core.pagination import KeysetPaginator, capped_counts
 from villages.access import can_edit, get_for_user
 from villages.models import Mentor, Village
 
@@ -44,6 +44,8 @@ from .resources import CaseExportResource
 
 PAGE_SIZE = 25
 BOARD_COLUMN_LIMIT = 30
+# The case list's order (newest activity first); a keyset page needs the pk to break ties.
+CASE_ORDER = ("-last_activity_at", "-pk")
 
 
 def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
@@ -73,7 +75,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ).order_by("pk")
         data = CaseExportResource().export(rows)
         return dataset_response(data, kind, f"kasus-{timezone.localdate():%Y%m%d}")
-    page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(_case_rows(cases), CASE_ORDER, PAGE_SIZE).page(request.GET)
     context = {"form": form, "page": page, "query": query_without_page(request)}
     return render(request, list_template(request, "assistance/case_list.html"), context)
 
@@ -82,11 +84,12 @@ def case_board(request: HttpRequest, code: str) -> HttpResponse:
     """One column per status for one service; each column shows its most recent cases."""
     service = get_object_or_404(Service, code=code)
     cases = Case.objects.visible_to(request.user).filter(service=service)
-    counts = dict(cases.values_list("status").annotate(n=Count("pk")).order_by())
+    # Counted up to a cap in one query: a national board would otherwise count every case.
+    counts = capped_counts({status: cases.filter(status=status) for status in Status})
     columns = []
     for status in Status:
         rows = list(_case_rows(cases.filter(status=status))[:BOARD_COLUMN_LIMIT])
-        columns.append({"status": status, "cases": rows, "count": counts.get(status.value, 0)})
+        columns.append({"status": status, "cases": rows, "count": counts[status]})
     return render(
         request,
         "assistance/case_board.html",
@@ -96,8 +99,10 @@ def case_board(request: HttpRequest, code: str) -> HttpResponse:
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """A mentor's open cases in their villages, the longest without activity first."""
-    cases = Case.objects.visible_to(request.user).active().order_by("last_activity_at")
-    page = Paginator(_case_rows(cases), PAGE_SIZE).get_page(request.GET.get("page"))
+    cases = Case.objects.visible_to(request.user).active()
+    page = KeysetPaginator(_case_rows(cases), ("last_activity_at", "pk"), PAGE_SIZE).page(
+        request.GET
+    )
     return render(request, "assistance/my_tasks.html", {"page": page, "query": ""})
 
 
@@ -278,18 +283,33 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     return document_response(document)
 
 
+def _count_visit_rows(visits: list[Visit]) -> None:
+    """Businesses and photos of the listed visits only (two queries, whatever the page)."""
+    businesses = dict(
+        Visit.businesses.through.objects.filter(visit__in=visits)
+        .values_list("visit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    photos = dict(
+        VisitPhoto.objects.filter(visit__in=visits)
+        .values_list("visit")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for visit in visits:
+        visit.business_count = businesses.get(visit.pk, 0)
+        visit.photo_count = photos.get(visit.pk, 0)
+
+
 @vary_on_headers("HX-Request")
 def visit_list(request: HttpRequest) -> HttpResponse:
-    visits = (
-        Visit.objects.visible_to(request.user)
-        .select_related("mentor__user", "village__district")
-        .annotate(
-            business_count=Count("businesses", distinct=True),
-            photo_count=Count("photos", distinct=True),
-        )
-        .order_by("-date", "-pk")
+    visits = Visit.objects.visible_to(request.user).select_related(
+        "mentor__user", "village__district"
     )
-    page = Paginator(visits, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(visits, ("-date", "-pk"), PAGE_SIZE, rows=_count_visit_rows).page(
+        request.GET
+    )
     return render(
         request,
         "assistance/visit_list.html",

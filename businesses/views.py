@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import dataset_response
 from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
+from core.pagination import KeysetPaginator
 from villages import panels
 from villages.access import CHANGE_ALL, can_edit, get_for_user
 from villages.models import Village
@@ -57,12 +58,12 @@ def business_list(request: HttpRequest) -> HttpResponse:
         rows = businesses.select_related("village").order_by("pk")
         data = BusinessResource(user=request.user).export(rows)
         return dataset_response(data, kind, f"usaha-{timezone.localdate():%Y%m%d}")
-    businesses = (
-        businesses.select_related("village__district")
-        .annotate(product_count=Count("products", distinct=True))
-        .order_by("name", "pk")
-    )
-    page = Paginator(businesses, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(
+        businesses.select_related("village__district"),
+        ("name", "pk"),
+        PAGE_SIZE,
+        rows=_count_products,
+    ).page(request.GET)
     context = {
         "form": form,
         "page": page,
@@ -70,6 +71,18 @@ def business_list(request: HttpRequest) -> HttpResponse:
         "can_add": request.user.has_perm("businesses.add_business"),
     }
     return render(request, list_template(request, "businesses/business_list.html"), context)
+
+
+def _count_products(businesses: list[Business]) -> None:
+    """Each listed business's number of products: one query for the page's rows only."""
+    counts = dict(
+        Product.objects.filter(business__in=businesses)
+        .values_list("business")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for business in businesses:
+        business.product_count = counts.get(business.pk, 0)
 
 
 @sensitive_post_parameters("owner_nik")

@@ -17,9 +17,11 @@ def inline_errors_response(request: HttpRequest, form: Form) -> HttpResponse | N
 
 
 def query_without_page(request: HttpRequest) -> str:
-    """The list's query string without `page`, for pagination links that keep the filters."""
+    """The list's query string without its page (`page`, or a keyset cursor), for pagination
+    links that keep the filters."""
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "setelah", "sebelum"):
+        query.pop(name, None)
     return query.urlencode()
 
 

@@ -14,6 +14,7 @@ from django.views.i18n import set_language
 
 from core import history
 from core.htmx import list_template, query_without_page
+from core.pagination import KeysetPaginator
 
 from . import panels
 from .access import VIEW_ALL, can_edit, get_for_user
@@ -221,8 +222,8 @@ def history_list(request: HttpRequest) -> HttpResponse:
     tracked = history.tracked_models()
     label = request.GET.get("jenis") or next(iter(tracked))
     model = _tracked_model(request, label)
-    rows = model.history.select_related("history_user").order_by("-history_date", "-history_id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = model.history.select_related("history_user")
+    page = KeysetPaginator(rows, ("-history_date", "-history_id"), PAGE_SIZE).page(request.GET)
     return render(
         request,
         "villages/history.html",

@@ -1,0 +1,207 @@
+"""Pagination that stays fast on tables of millions of rows.
+
+`KeysetPaginator` pages by the sort key instead of by OFFSET: the link to the next page carries
+the key of the last row shown (`?setelah=…`), so page 2,000 is found through the index as quickly
+as page 1, and a row inserted meanwhile never shifts or repeats a page. Its total is a capped count
+(`capped_count`): exact up to 10,000 and shown as "lebih dari 10.000" beyond, so a huge result set
+costs one bounded index scan instead of counting every row.
+
+    page = KeysetPaginator(queryset, ("name", "pk"), 25).page(request.GET)
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import Q
+
+COUNT_CAP = 10_000
+AFTER = "setelah"
+BEFORE = "sebelum"
+
+
+@dataclass(frozen=True)
+class CappedCount:
+    """A row count, exact up to `cap`; `capped` when there are more."""
+
+    value: int
+    capped: bool
+
+    def __int__(self) -> int:
+        return self.value
+
+
+def capped_count(queryset: models.QuerySet, cap: int | None = None) -> CappedCount:
+    """Count at most cap + 1 rows (default COUNT_CAP): exact for small sets, bounded work for
+    huge ones."""
+    cap = cap or COUNT_CAP
+    found = queryset.order_by().values("pk")[: cap + 1].count()
+    return CappedCount(min(found, cap), found > cap)
+
+
+def capped_counts(
+    querysets: Mapping[Any, models.QuerySet], cap: int | None = None
+) -> dict[Any, CappedCount]:
+    """`capped_count` of several querysets of one database in a single query."""
+    cap = cap or COUNT_CAP
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for queryset in querysets.values():
+        sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 - compiled SQL
+        params.extend(part_params)
+    database = next(iter(querysets.values())).db
+    with connections[database].cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(parts)}", params)  # noqa: S608 - compiled SQL
+        found = cursor.fetchone()
+    return {key: CappedCount(min(n, cap), n > cap) for key, n in zip(querysets, found, strict=True)}
+
+
+@dataclass
+class KeysetPage:
+    object_list: list
+    count: CappedCount
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    is_first: bool = True
+    keyset: bool = field(default=True, init=False)
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    def has_previous(self) -> bool:
+        return bool(self.previous_cursor)
+
+    def has_other_pages(self) -> bool:
+        return self.has_next() or self.has_previous() or not self.is_first
+
+
+class KeysetPaginator:
+    """Pages of `queryset` in the order `ordering` (field names, "-" for descending), which must
+    end in a unique field (e.g. "pk") so that every row has exactly one place."""
+
+    def __init__(
+        self,
+        queryset: models.QuerySet,
+        ordering: Sequence[str],
+        per_page: int,
+        *,
+        cap: int | None = None,
+        rows: Callable[[list], None] | None = None,
+    ) -> None:
+        self.queryset = queryset
+        self.ordering = list(ordering)
+        self.per_page = per_page
+        self.cap = cap
+        self.rows = rows  # called with the page's rows, e.g. to attach per-row figures
+
+    def page(self, params: Mapping[str, str]) -> KeysetPage:
+        after = self._decode(params.get(AFTER, ""))
+        before = None if after else self._decode(params.get(BEFORE, ""))
+        count = capped_count(self.queryset, self.cap)
+        if before:
+            reverse = [_flip(name) for name in self.ordering]
+            rows = list(
+                self.queryset.filter(self._beyond(before, reverse)).order_by(*reverse)[
+                    : self.per_page + 1
+                ]
+            )
+            more_before = len(rows) > self.per_page
+            rows = rows[: self.per_page][::-1]
+            page = KeysetPage(rows, count, is_first=not more_before)
+            page.previous_cursor = self._encode(rows[0]) if more_before and rows else ""
+            page.next_cursor = self._encode(rows[-1]) if rows else ""
+        else:
+            queryset = self.queryset.order_by(*self.ordering)
+            if after:
+                queryset = queryset.filter(self._beyond(after, self.ordering))
+            rows = list(queryset[: self.per_page + 1])
+            more_after = len(rows) > self.per_page
+            rows = rows[: self.per_page]
+            page = KeysetPage(rows, count, is_first=not after)
+            page.next_cursor = self._encode(rows[-1]) if more_after else ""
+            page.previous_cursor = self._encode(rows[0]) if after and rows else ""
+        if self.rows and page.object_list:
+            self.rows(page.object_list)
+        return page
+
+    def _beyond(self, key: list, ordering: list[str]) -> Q:
+        """Rows after `key` in `ordering`: (a > x) or (a = x and b > y) or …, plus `a >= x`
+        first, which lets the database start its index scan at the key."""
+        alternatives = Q(pk__in=[])
+        for position, name in enumerate(ordering):
+            equal = {_field(prior): key[i] for i, prior in enumerate(ordering[:position])}
+            step = "lt" if name.startswith("-") else "gt"
+            alternatives |= Q(**equal, **{f"{_field(name)}__{step}": key[position]})
+        first = ordering[0]
+        start = Q(**{f"{_field(first)}__{'lte' if first.startswith('-') else 'gte'}": key[0]})
+        return start & alternatives
+
+    def _encode(self, row: models.Model) -> str:
+        values = []
+        for name in self.ordering:
+            value = _value(row, _field(name))
+            values.append(value.isoformat() if hasattr(value, "isoformat") else value)
+        text = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    def _decode(self, token: str) -> list | None:
+        """The key in a cursor, converted to the fields' types; None for anything malformed
+        (a tampered or truncated link shows the first page, never an error)."""
+        if not token or len(token) > 2000:
+            return None
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            values = json.loads(raw.decode())
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            return None
+        if not isinstance(values, list) or len(values) != len(self.ordering):
+            return None
+        key = []
+        for name, value in zip(self.ordering, values, strict=True):
+            model_field = _model_field(self.queryset.model, _field(name))
+            if value is None or isinstance(value, (dict, list)):
+                return None
+            try:
+                key.append(model_field.to_python(value))
+            except (ValidationError, TypeError, ValueError, OverflowError):
+                return None
+            if isinstance(key[-1], int) and not -(2**63) <= key[-1] < 2**63:
+                return None
+        return key
+
+
+def _flip(name: str) -> str:
+    return name[1:] if name.startswith("-") else f"-{name}"
+
+
+def _field(name: str) -> str:
+    return name.lstrip("-")
+
+
+def _value(row: Any, path: str) -> Any:
+    for part in path.split("__"):
+        row = row.pk if part == "pk" else getattr(row, part)
+    return row
+
+
+def _model_field(model: type[models.Model], path: str) -> models.Field:
+    parts = path.split("__")
+    for part in parts[:-1]:
+        model = model._meta.get_field(part).related_model
+    last = parts[-1]
+    return model._meta.pk if last == "pk" else model._meta.get_field(last)
