@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from core.admin import HistoryAdmin
+from core.admin import HistoryAdmin, LargeTableMixin
+from villages.admin import home_district_filter
 
 from .models import Case, CaseEvent, Service, Step
 
@@ -35,9 +36,9 @@ class CaseEventInline(admin.TabularInline):
 
 
 @admin.register(Case)
-class CaseAdmin(HistoryAdmin):
+class CaseAdmin(LargeTableMixin, HistoryAdmin):
     list_display = ["business", "service", "status", "step", "mentor", "last_activity_at"]
-    list_filter = ["service", "status", "business__village__district"]
+    list_filter = ["service", "status", home_district_filter("business__village__district")]
     search_fields = ["business__name", "business__owner_name"]
     list_select_related = ["business", "service", "step", "mentor__user"]
     autocomplete_fields = ["business", "mentor"]

@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from core.admin import HistoryAdmin
+from core.admin import HistoryAdmin, LargeTableMixin
 from core.imports import ImportExportAdminMixin
+from villages.admin import home_district_filter
 
 from .models import Business, Product
 from .resources import BusinessResource
@@ -26,15 +27,16 @@ class MaskedHistoryContextHelper(HistoricalRecordContextHelper):
 
 
 @admin.register(Business)
-class BusinessAdmin(ImportExportAdminMixin, HistoryAdmin):
+class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
     """Businesses in the admin under the app's NIK rule (`may_view_nik`): without the
     permission the NIK is shown masked (change page, view page, history, revert form, exports,
     import preview) and cannot be set or changed; nor can the list be filtered by it."""
 
     resource_classes = [BusinessResource]
     list_display = ["name", "owner_name", "masked_nik", "village", "sector", "nib_number"]
-    list_filter = ["sector", "village__district", "owner_gender"]
-    search_fields = ["name", "owner_name", "village__name"]
+    list_filter = ["sector", home_district_filter("village__district"), "owner_gender"]
+    # Both have a trigram index on PostgreSQL; a village name would join every row.
+    search_fields = ["name", "owner_name"]
     list_select_related = ["village"]
     autocomplete_fields = ["village"]
     readonly_fields = ["version", "created_by", "created_at", "updated_at"]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
+from core.admin import LargeTableMixin
 from core.imports import (
     AllOrNothingResource,
     IdentifierField,
@@ -96,6 +97,25 @@ class DistrictAdmin(ImportExportAdmin):
     autocomplete_fields = ["regency"]
 
 
+def home_district_filter(path: str) -> type[admin.SimpleListFilter]:
+    """A kecamatan filter listing the home regency's kecamatan only: the admin's own related
+    filter would list every kecamatan of the country (7,000+) on every changelist."""
+
+    class HomeDistrictFilter(admin.SimpleListFilter):
+        title = _("kecamatan")
+        parameter_name = "kecamatan"
+
+        def lookups(self, request, model_admin):
+            return list(District.objects.in_home_regency().values_list("code", "name"))
+
+        def queryset(self, request, queryset):
+            if self.value():
+                return queryset.filter(**{f"{path}__code": self.value()})
+            return queryset
+
+    return HomeDistrictFilter
+
+
 class ExtremePovertyFilter(admin.SimpleListFilter):
     title = _("miskin ekstrem")
     parameter_name = "miskin_ekstrem"
@@ -112,10 +132,10 @@ class ExtremePovertyFilter(admin.SimpleListFilter):
 
 
 @admin.register(Village)
-class VillageAdmin(ImportExportAdmin):
+class VillageAdmin(LargeTableMixin, ImportExportAdmin):
     resource_classes = [VillageResource]
     list_display = ["code", "name", "kind_label", "district", "extreme_poverty_year"]
-    list_filter = [ExtremePovertyFilter, "extreme_poverty_year", "district__regency"]
+    list_filter = [ExtremePovertyFilter, "extreme_poverty_year", home_district_filter("district")]
     search_fields = ["code", "name", "district__name"]
     list_select_related = ["district"]
     autocomplete_fields = ["district"]
@@ -185,7 +205,7 @@ class MentorAdmin(ImportExportAdmin):
 class AssignmentAdmin(ImportExportAdmin):
     resource_classes = [AssignmentResource]
     list_display = ["mentor", "village", "district", "start_date", "end_date", "is_active_today"]
-    list_filter = [ActiveAssignmentFilter, "village__district", "start_date"]
+    list_filter = [ActiveAssignmentFilter, home_district_filter("village__district"), "start_date"]
     search_fields = ["mentor__user__first_name", "mentor__user__last_name", "village__name"]
     list_select_related = ["mentor__user", "village__district"]
     autocomplete_fields = ["mentor", "village"]
