@@ -145,7 +145,10 @@ class Area:
             return queryset.filter(**{village_path: self.village})
         if self.district:
             return queryset.filter(**{f"{village_path}__district": self.district})
-        return queryset
+        # The regency: its own villages, as its breakdown by kecamatan shows (a database that
+        # also holds other regencies, or the whole country, must not leak them into its totals).
+        # A subquery of ~300 villages, so the counts start from the regency, not the country.
+        return queryset.filter(**{f"{village_path}__in": Village.objects.in_home_regency()})
 
 
 @dataclass
@@ -406,6 +409,8 @@ def cooperative_rows(user, period: Period, area: Area) -> list[dict]:
     )
     if area.district:
         activities = activities.filter(district=area.district)
+    else:
+        activities = activities.filter(district__in=District.objects.in_home_regency())
     activities = activities.exclude(status=ActivityStatus.CANCELLED)
     rows = list(
         activities.values("sipd__code")
