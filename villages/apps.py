@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
@@ -67,4 +67,13 @@ class VillagesConfig(AppConfig):
     }
 
     def ready(self) -> None:
+        from . import access
+
         post_migrate.connect(_ensure_roles, dispatch_uid="villages.ensure_roles")
+        for model in ("Assignment", "KecamatanViewer"):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    access.area_changed,
+                    sender=f"villages.{model}",
+                    dispatch_uid=f"villages.area_changed.{model}.{signal}",
+                )
