@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
 from core.files import DocumentFormMixin
-from core.forms import DateInput
+from core.forms import DateInput, RowModelChoiceField
 from core.uploads import PhotoFormField
 from villages.forms import AreaFilterMixin
 from villages.models import Assignment, Mentor, Village
@@ -39,11 +39,13 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
         required=False,
         empty_label=_("Semua tahap"),
     )
-    mentor = forms.ModelChoiceField(
+    mentor = RowModelChoiceField(
         label=_("Patriot Desa"),
         queryset=Mentor.objects.none(),
         required=False,
         empty_label=_("Semua"),
+        label_fields=("user__first_name", "user__last_name"),
+        label_format="{} {}",
     )
     macet = forms.BooleanField(label=_("Macet (14 hari tanpa aktivitas)"), required=False)
 
@@ -51,11 +53,9 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.add_area_fields(user)
         villages = Village.objects.visible_to(user).in_home_regency()
-        self.fields["mentor"].queryset = (
-            Mentor.objects.filter(assignments__village__in=villages)
-            .distinct()
-            .select_related("user")
-        )
+        self.fields["mentor"].queryset = Mentor.objects.filter(
+            pk__in=Mentor.objects.filter(assignments__village__in=villages).values("pk")
+        ).order_by("user__first_name", "user__last_name")
         self.fields["tahap"].label_from_instance = lambda s: f"{s.service.name}: {s}"
 
     def filter(self, cases):

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import RowModelChoiceField
+
 from .models import District, Village, VillageQuerySet
 
 
@@ -10,24 +12,25 @@ class AreaFilterMixin:
     """Kecamatan (and desa) filters whose choices are the user's own area, for any list."""
 
     def add_area_fields(self, user, with_villages: bool = True) -> None:
-        self.fields["kecamatan"] = forms.ModelChoiceField(
+        self.fields["kecamatan"] = RowModelChoiceField(
             label=_("Kecamatan"),
-            queryset=District.objects.visible_to(user).in_home_regency(),
+            queryset=District.objects.visible_to(user).in_home_regency().order_by("name"),
             required=False,
             empty_label=_("Semua kecamatan"),
             to_field_name="code",
         )
         if with_villages:
-            self.fields["desa"] = forms.ModelChoiceField(
+            self.fields["desa"] = RowModelChoiceField(
                 label=_("Desa"),
                 queryset=Village.objects.visible_to(user)
                 .in_home_regency()
-                .select_related("district"),
+                .order_by("district__name", "name"),
                 required=False,
                 empty_label=_("Semua desa"),
                 to_field_name="code",
+                label_fields=("name", "district__name"),
+                label_format="{} ({})",
             )
-            self.fields["desa"].label_from_instance = lambda v: f"{v.name} ({v.district.name})"
 
     def filter_area(self, queryset, *, village_path: str = "", district_path: str = ""):
         """`village_path` leads from the listed model to its Village, `district_path` (for
