@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
 from django.db.models import Q
 
@@ -55,7 +55,11 @@ def capped_counts(
         return {}
     parts, params = [], []
     for queryset in querysets.values():
-        sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        try:
+            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        except EmptyResultSet:  # a filter that can match nothing (a user without an area)
+            parts.append("0")
+            continue
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped)")  # noqa: S608 - compiled SQL
         params.extend(part_params)
     database = next(iter(querysets.values())).db
@@ -68,7 +72,7 @@ def capped_counts(
 @dataclass
 class KeysetPage:
     object_list: list
-    count: CappedCount
+    count: CappedCount | None
     next_cursor: str = ""
     previous_cursor: str = ""
     is_first: bool = True
@@ -112,7 +116,7 @@ class KeysetPaginator:
     def page(self, params: Mapping[str, str]) -> KeysetPage:
         after = self._decode(params.get(AFTER, ""))
         before = None if after else self._decode(params.get(BEFORE, ""))
-        count = capped_count(self.queryset, self.cap)
+        count = None
         if before:
             reverse = [_flip(name) for name in self.ordering]
             rows = list(
@@ -132,9 +136,13 @@ class KeysetPaginator:
             rows = list(queryset[: self.per_page + 1])
             more_after = len(rows) > self.per_page
             rows = rows[: self.per_page]
+            if not after and not more_after:  # the whole list fits on this page: no count
+                count = CappedCount(len(rows), False)
             page = KeysetPage(rows, count, is_first=not after)
             page.next_cursor = self._encode(rows[-1]) if more_after else ""
             page.previous_cursor = self._encode(rows[0]) if after and rows else ""
+        if page.count is None:
+            page.count = capped_count(self.queryset, self.cap)
         if self.rows and page.object_list:
             self.rows(page.object_list)
         return page
