@@ -157,6 +157,7 @@ class Business(VersionedModel):
         permissions = [("view_nik", _("Melihat NIK lengkap"))]
         indexes = [
             models.Index(fields=["name", "id"]),  # the list's order (keyset pages)
+            models.Index(fields=["village", "id"]),  # an area's businesses, from the index alone
             models.Index(fields=["village", "name"]),
             models.Index(fields=["village", "sector"]),
         ]

@@ -9,11 +9,12 @@ import calendar
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assistance.models import (
@@ -392,8 +393,14 @@ def mentoring(user, period: Period, area: Area) -> dict:
         villages=Count("village", distinct=True),
         mentors=Count("mentor", distinct=True),
     )
+    # A time range on `at` (not `at__date`) is an index condition on (case, at); a case whose
+    # last activity predates the period has no event in it, which the case index already knows.
+    zone = timezone.get_current_timezone()
     moves = area.filter(CaseEvent.objects.visible_to(user), "case__business__village").filter(
-        kind__in=["step", "status"], at__date__range=(period.start, period.end)
+        kind__in=["step", "status"],
+        case__last_activity_at__gte=datetime.combine(period.start, time.min, zone),
+        at__gte=datetime.combine(period.start, time.min, zone),
+        at__lt=datetime.combine(period.end + timedelta(days=1), time.min, zone),
     )
     figures["moves"] = moves.count()
     return figures
