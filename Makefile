@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on; production sets DEBUG=0 and real secrets.
 export DEBUG ?= 1
 
-.PHONY: run setup test lint lock clean bench-report bench-import
+.PHONY: run setup test lint lock clean bench bench-report bench-import
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required")'
@@ -64,3 +64,19 @@ bench-import: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) load_areas --regency 32.15 -v0
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) seed_demo > /dev/null
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench_import --rows 10000
+
+# Every page at national size (issue 10): all of Indonesia's villages, then 1,000,000 businesses
+# and 3,000,000 cases (about 6 minutes, once; kept for later runs), then the timings. Another size:
+#   make bench SCALE_DB=postgres://postgres@127.0.0.1:5432/karawang_bench_10k \
+#              BENCH_BUSINESSES=10000 BENCH_CASES=30000
+SCALE_DB ?= postgres://postgres@127.0.0.1:5432/karawang_bench_scale
+BENCH_BUSINESSES ?= 1000000
+BENCH_CASES ?= 3000000
+BENCH_ARGS ?=
+bench: $(BIN)/.installed
+	createdb -h 127.0.0.1 -U postgres $(notdir $(SCALE_DB)) 2>/dev/null || true
+	DATABASE_URL=$(SCALE_DB) $(MANAGE) migrate --no-input -v0
+	DATABASE_URL=$(SCALE_DB) $(MANAGE) load_areas --all -v0
+	DATABASE_URL=$(SCALE_DB) $(MANAGE) generate_scale_data --keep \
+	  --businesses $(BENCH_BUSINESSES) --cases $(BENCH_CASES)
+	DATABASE_URL=$(SCALE_DB) $(MANAGE) bench $(BENCH_ARGS)

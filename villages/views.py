@@ -81,7 +81,11 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
         "villages": sum(d.village_count for d in districts),
         "extreme": sum(d.extreme_count for d in districts),
         "mentored": sum(d.mentored_count for d in districts),
-        "mentors": Mentor.objects.filter(assignments__in=active).distinct().count(),
+        "mentors": Mentor.objects.filter(
+            assignments__in=active.filter(village__in=Village.objects.in_home_regency())
+        )
+        .distinct()
+        .count(),
     }
     return render(
         request,

@@ -35,12 +35,17 @@ class Command(BaseCommand):
             help="tambahkan meski basis data sudah berisi data yang tidak dibuat perintah ini",
         )
         parser.add_argument(
+            "--keep",
+            action="store_true",
+            help="jika data skala sudah ada, biarkan (untuk make bench)",
+        )
+        parser.add_argument(
             "--replace",
             action="store_true",
             help="kosongkan dulu data yang dibuat perintah ini sebelumnya",
         )
 
-    def handle(self, *args, force: bool, replace: bool, **options) -> None:
+    def handle(self, *args, force: bool, replace: bool, keep: bool, **options) -> None:
         if connection.vendor != "postgresql":
             raise CommandError(
                 "generate_scale_data hanya untuk PostgreSQL: setel DATABASE_URL ke basis data "
@@ -50,13 +55,14 @@ class Command(BaseCommand):
             raise CommandError("Belum ada data desa: jalankan dulu load_areas --all.")
         if not -1 <= options["seed"] <= 1:
             raise CommandError("--seed harus di antara -1 dan 1.")
-        sizes = scale.Sizes(
-            **{name: options[name] for name in scale.Sizes.__dataclass_fields__}
-        )
+        sizes = scale.Sizes(**{name: options[name] for name in scale.Sizes.__dataclass_fields__})
         if min(sizes.businesses, sizes.cases, sizes.mentors) < 1:
             raise CommandError("Jumlah usaha, kasus dan pendamping harus minimal 1.")
 
         if scale.has_marker():
+            if keep:
+                self.stdout.write(f"Data skala sudah ada ({scale.describe()}); dipakai ulang.")
+                return
             if not replace:
                 raise CommandError(
                     "Basis data ini sudah berisi data skala: tambahkan --replace untuk "
