@@ -43,7 +43,7 @@ from .models import (
 from .resources import CaseExportResource
 
 PAGE_SIZE = 25
-BOARD_COLUMN_LIMIT = 30
+BOARD_COLUMN_LIMIT = 12  # the newest; the column's link lists the rest
 # The case list's order (newest activity first); a keyset page needs the pk to break ties.
 CASE_ORDER = ("-last_activity_at", "-pk")
 

@@ -115,7 +115,10 @@ class Cooperative(VersionedModel):
         ordering = ["name"]
         verbose_name = _("koperasi")
         verbose_name_plural = _("koperasi")
-        indexes = [models.Index(fields=["district", "type"])]
+        indexes = [
+            models.Index(fields=["name", "id"]),  # the list's order (keyset pages)
+            models.Index(fields=["district", "type"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -384,6 +387,7 @@ class Activity(VersionedModel):
         verbose_name = _("kegiatan koperasi")
         verbose_name_plural = _("kegiatan koperasi")
         indexes = [
+            models.Index(fields=["fiscal_year", "start_date", "id"]),  # a year's list, in order
             models.Index(fields=["fiscal_year", "district"]),
             models.Index(fields=["fiscal_year", "sipd"]),
         ]

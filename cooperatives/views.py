@@ -1,7 +1,6 @@
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -13,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
+from core.pagination import KeysetPaginator, capped_count
 from villages.access import can_edit, get_for_user
 from villages.models import District
 
@@ -67,15 +67,16 @@ def cooperative_list(request: HttpRequest) -> HttpResponse:
     cooperatives = Cooperative.objects.visible_to(request.user)
     if form.is_valid():
         cooperatives = form.filter(cooperatives)
-    cooperatives = cooperatives.select_related("district", "village").order_by("name", "pk")
-    page = Paginator(cooperatives, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(
+        cooperatives.select_related("district", "village"), ("name", "pk"), PAGE_SIZE
+    ).page(request.GET)
     context = {
         "form": form,
         "page": page,
         "query": query_without_page(request),
         "can_add": request.user.has_perm("cooperatives.add_cooperative")
         and District.objects.editable_by(request.user).exists(),
-        "at_risk": Cooperative.objects.visible_to(request.user).at_risk().count(),
+        "at_risk": capped_count(Cooperative.objects.visible_to(request.user).at_risk()).value,
     }
     return render(request, list_template(request, "cooperatives/cooperative_list.html"), context)
 
@@ -253,10 +254,9 @@ def activity_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status")
     if status in ActivityStatus.values:
         activities = activities.filter(status=status)
-    activities = activities.select_related("district", "village", "sipd").order_by(
-        "-start_date", "-pk"
-    )
-    page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysetPaginator(
+        activities.select_related("district", "village", "sipd"), ("-start_date", "-pk"), PAGE_SIZE
+    ).page(request.GET)
     return render(
         request,
         "cooperatives/activity_list.html",
