@@ -5,6 +5,7 @@ from core.imports import (
     ImportExportAdmin,
     ImportExportAdminMixin,
 )
+from villages.admin import home_district_filter
 
 from .models import (
     Activity,
@@ -22,7 +23,7 @@ from .resources import CooperativeResource, SipdCodeResource
 class CooperativeAdmin(ImportExportAdminMixin, HistoryAdmin):
     resource_classes = [CooperativeResource]
     list_display = ["name", "type", "district", "is_active", "last_rat_date", "health_rating"]
-    list_filter = ["type", "is_active", "health_rating", "district"]
+    list_filter = ["type", "is_active", "health_rating", home_district_filter("district")]
     search_fields = ["name", "registry_number", "chair_name"]
     list_select_related = ["district"]
     autocomplete_fields = ["district", "village"]
@@ -42,15 +43,16 @@ class SipdCodeAdmin(ImportExportAdmin):
 @admin.register(Flagship)
 class FlagshipAdmin(HistoryAdmin):
     list_display = ["year", "district", "cooperative"]
-    list_filter = ["year", "district"]
-    autocomplete_fields = ["cooperative"]
+    list_filter = ["year", home_district_filter("district")]
+    autocomplete_fields = ["district", "cooperative"]
 
 
 @admin.register(KecamatanPartner)
 class KecamatanPartnerAdmin(HistoryAdmin):
     list_display = ["name", "role", "district", "phone", "is_active"]
-    list_filter = ["role", "district", "is_active"]
+    list_filter = ["role", home_district_filter("district"), "is_active"]
     search_fields = ["name"]
+    autocomplete_fields = ["district"]
 
 
 class ParticipationInline(admin.TabularInline):
@@ -77,8 +79,9 @@ class ActivityAdmin(HistoryAdmin):
         "budget_ceiling",
         "realised",
     ]
-    list_filter = ["fiscal_year", "status", "kind", "organiser", "district"]
+    list_filter = ["fiscal_year", "status", "kind", "organiser", home_district_filter("district")]
     search_fields = ["title", "sipd__code"]
+    autocomplete_fields = ["district", "village", "sipd"]
     list_select_related = ["district"]
     readonly_fields = ["version"]
     inlines = [ParticipationInline, EquipmentInline]

@@ -257,3 +257,32 @@ class GeneratorTests(PersonaTestCase):
         self.assertEqual(Business.objects.count(), 60)
         self.assertFalse(Assignment.objects.exclude(mentor__in=Mentor.objects.all()).exists())
         self.assertTrue(District.objects.exists())
+
+
+class LargeAdminTests(PersonaTestCase):
+    def test_changelists_count_with_a_cap_and_filter_by_home_kecamatan_only(self):
+        from villages.models import Province, Regency
+
+        other = Regency.objects.create(
+            code="32.16", province=Province.objects.get(code="32"), name="KABUPATEN BEKASI"
+        )
+        District.objects.create(code="32.16.01", regency=other, name="Tarumajaya")
+        make_business(self.duren, owner_nik="")
+        admin_user = self.staff
+        admin_user.is_staff = admin_user.is_superuser = True
+        admin_user.save()
+        self.client.force_login(admin_user)
+        for url in (
+            "/admin/businesses/business/",
+            "/admin/assistance/case/",
+            "/admin/villages/village/",
+        ):
+            with self.subTest(url), CaptureQueriesContext(connection) as queries:
+                response = self.client.get(url)
+                self.assertEqual(response.status_code, 200)
+                counts = [q["sql"] for q in queries if q["sql"].upper().startswith("SELECT COUNT")]
+                self.assertTrue(counts)
+                for sql in counts:
+                    self.assertIn("LIMIT", sql.upper())
+                self.assertContains(response, "Klari")
+                self.assertNotContains(response, "Tarumajaya")
