@@ -114,6 +114,7 @@ class Sizes:
     visits: int = 200_000
     cooperatives: int = 20_000
     activities: int = 10_000
+    villages: int = 0  # spread over this many villages (0: all)
     seed: float = 0.42
 
 
@@ -268,14 +269,25 @@ class _Steps:
             )
 
     def areas(self, cursor) -> None:
+        # Every village, or with --villages N every k-th of them (N spread over the country), so
+        # that a small data set can keep a large one's businesses per village.
+        cursor.execute("SELECT count(*) FROM villages_village")
+        total = cursor.fetchone()[0]
+        step = max(1, total // self.sizes.villages) if self.sizes.villages else 1
         cursor.execute(
             """
             CREATE TEMP TABLE gen_village ON COMMIT DROP AS
-            SELECT row_number() OVER (ORDER BY v.id)::int AS n, v.id, v.district_id,
-                   replace(d.code, '.', '') AS nik_area,
-                   replace(left(d.code, 5), '.', '') AS regency_digits
-            FROM villages_village v JOIN villages_district d ON d.id = v.district_id
-            """
+            SELECT row_number() OVER (ORDER BY id)::int AS n, id, district_id, nik_area,
+                   regency_digits
+            FROM (
+                SELECT row_number() OVER (ORDER BY v.id) AS k, v.id, v.district_id,
+                       replace(d.code, '.', '') AS nik_area,
+                       replace(left(d.code, 5), '.', '') AS regency_digits
+                FROM villages_village v JOIN villages_district d ON d.id = v.district_id
+            ) all_villages
+            WHERE (k - 1) %% %s = 0
+            """,
+            [step],
         )
         cursor.execute("CREATE UNIQUE INDEX ON gen_village (n)")
         cursor.execute("CREATE UNIQUE INDEX ON gen_village (id)")

@@ -28,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--visits", type=int, default=defaults.visits)
         parser.add_argument("--cooperatives", type=int, default=defaults.cooperatives)
         parser.add_argument("--activities", type=int, default=defaults.activities)
+        parser.add_argument(
+            "--villages", type=int, default=0, help="sebar di sekian desa saja (0: semua)"
+        )
         parser.add_argument("--seed", type=float, default=defaults.seed, help="-1 … 1")
         parser.add_argument(
             "--force",
@@ -56,7 +59,7 @@ class Command(BaseCommand):
         if not -1 <= options["seed"] <= 1:
             raise CommandError("--seed harus di antara -1 dan 1.")
         sizes = scale.Sizes(**{name: options[name] for name in scale.Sizes.__dataclass_fields__})
-        if min(sizes.businesses, sizes.cases, sizes.mentors) < 1:
+        if min(sizes.businesses, sizes.cases, sizes.mentors) < 1 or sizes.villages < 0:
             raise CommandError("Jumlah usaha, kasus dan pendamping harus minimal 1.")
 
         if scale.has_marker():
