@@ -11,6 +11,7 @@ from core.forms import (
     RupiahField,
     VersionedFormMixin,
 )
+from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin, VillageByDistrictMixin
 from villages.models import District, Village
 
@@ -37,11 +38,16 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.add_area_fields(user)
 
     def filter(self, businesses):
         data = self.cleaned_data
-        businesses = self.filter_area(businesses.search(data["q"]), village_path="village")
+        # A mentor's or camat's area, or a chosen kecamatan or desa, is small: search its rows.
+        small = not self.user.has_perm(VIEW_ALL) or data.get("kecamatan") or data.get("desa")
+        businesses = self.filter_area(businesses, village_path="village").search(
+            data["q"], within_area=bool(small)
+        )
         if data["sektor"]:
             businesses = businesses.filter(sector=data["sektor"])
         if data["legalitas"]:

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -56,10 +57,21 @@ class LegalGap(models.TextChoices):
 class BusinessQuerySet(AreaScopedQuerySet):
     village_path = "village"
 
-    def search(self, text: str) -> "BusinessQuerySet":
+    def search(self, text: str, *, within_area: bool = False) -> "BusinessQuerySet":
+        """Businesses whose name, owner or a product contains `text`.
+
+        `within_area`: the queryset is already narrowed to a small area (a mentor's villages, a
+        kecamatan); its few rows are then checked directly instead of collecting the matches
+        of the whole country first."""
         text = text.strip()
         if not text:
             return self
+        if within_area:
+            return self.filter(
+                Q(name__icontains=text)
+                | Q(owner_name__icontains=text)
+                | Exists(Product.objects.filter(business=OuterRef("pk"), name__icontains=text))
+            )
         # One `IN` over a UNION: each part is answered by its trigram index on PostgreSQL
         # (migration 00xx_trigram_search); an OR of the three would scan the whole table.
         matches = (

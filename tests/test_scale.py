@@ -181,8 +181,17 @@ class TrigramSearchTests(PersonaTestCase):
         by_product = make_business(self.duren, "Toko Berkah", owner_nik="")
         Product.objects.create(business=by_product, name="Dodol Ketan")
         make_business(self.duren, "Keripik", owner_nik="")
-        found = set(Business.objects.search("DODOL"))
-        self.assertEqual(found, {by_name, by_owner, by_product})
+        for within_area in (False, True):
+            with self.subTest(within_area=within_area):
+                found = set(Business.objects.search("DODOL", within_area=within_area))
+                self.assertEqual(found, {by_name, by_owner, by_product})
+
+    def test_a_mentor_searches_only_their_villages(self):
+        mine = make_business(self.duren, "Dodol Duren", owner_nik="")
+        make_business(self.payungsari, "Dodol Payungsari", owner_nik="")
+        self.client.force_login(self.mentor.user)
+        page = self.client.get(reverse("businesses:list"), {"q": "dodol"}).context["page"]
+        self.assertEqual(page.object_list, [mine])
 
     @postgresql_only
     def test_name_search_uses_the_trigram_index(self):
