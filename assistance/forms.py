@@ -8,6 +8,7 @@ from businesses.models import Business
 from core.files import DocumentFormMixin
 from core.forms import DateInput, RowModelChoiceField
 from core.uploads import PhotoFormField
+from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin
 from villages.models import Assignment, Mentor, Village
 
@@ -51,6 +52,7 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.user = user
         self.add_area_fields(user)
         villages = Village.objects.visible_to(user).in_home_regency()
         self.fields["mentor"].queryset = Mentor.objects.filter(
@@ -61,7 +63,12 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
     def filter(self, cases):
         data = self.cleaned_data
         if data["q"]:
-            cases = cases.filter(business__in=Business.objects.search(data["q"]))
+            # A mentor's or camat's area is small: search its businesses' rows directly.
+            if self.user.has_perm(VIEW_ALL):
+                matches = Business.objects.search(data["q"])
+            else:
+                matches = Business.objects.visible_to(self.user).search(data["q"], within_area=True)
+            cases = cases.filter(business__in=matches)
         if data["layanan"]:
             cases = cases.filter(service=data["layanan"])
         if data["status"] == "aktif":

@@ -188,10 +188,18 @@ class TrigramSearchTests(PersonaTestCase):
 
     def test_a_mentor_searches_only_their_villages(self):
         mine = make_business(self.duren, "Dodol Duren", owner_nik="")
-        make_business(self.payungsari, "Dodol Payungsari", owner_nik="")
+        theirs = make_business(self.payungsari, "Dodol Payungsari", owner_nik="")
+        service = Service.objects.get(code="nib")
+        my_case = Case.objects.create(business=mine, service=service)
+        Case.objects.create(business=theirs, service=service)
         self.client.force_login(self.mentor.user)
         page = self.client.get(reverse("businesses:list"), {"q": "dodol"}).context["page"]
         self.assertEqual(page.object_list, [mine])
+        page = self.client.get(reverse("assistance:list"), {"q": "dodol"}).context["page"]
+        self.assertEqual(page.object_list, [my_case])
+        self.client.force_login(self.staff)
+        page = self.client.get(reverse("assistance:list"), {"q": "dodol"}).context["page"]
+        self.assertEqual(len(page.object_list), 2)
 
     @postgresql_only
     def test_name_search_uses_the_trigram_index(self):
