@@ -3,7 +3,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from core.images import photo_response, requested_side
-from core.pagination import KeysetPaginator, capped_counts
+from core.pagination import KeysetPaginator, capped_counts, counts_by
 from villages.access import can_edit, get_for_user
 from villages.models import Mentor, Village
 
@@ -285,18 +284,8 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 def _count_visit_rows(visits: list[Visit]) -> None:
     """Businesses and photos of the listed visits only (two queries, whatever the page)."""
-    businesses = dict(
-        Visit.businesses.through.objects.filter(visit__in=visits)
-        .values_list("visit")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    photos = dict(
-        VisitPhoto.objects.filter(visit__in=visits)
-        .values_list("visit")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    businesses = counts_by(Visit.businesses.through.objects.all(), "visit", visits)
+    photos = counts_by(VisitPhoto.objects.all(), "visit", visits)
     for visit in visits:
         visit.business_count = businesses.get(visit.pk, 0)
         visit.photo_count = photos.get(visit.pk, 0)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, ProtectedError
+from django.db.models import Prefetch, ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import dataset_response
 from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
-from core.pagination import KeysetPaginator
+from core.pagination import KeysetPaginator, counts_by
 from villages import panels
 from villages.access import CHANGE_ALL, can_edit, get_for_user
 from villages.models import Village
@@ -75,12 +75,7 @@ def business_list(request: HttpRequest) -> HttpResponse:
 
 def _count_products(businesses: list[Business]) -> None:
     """Each listed business's number of products: one query for the page's rows only."""
-    counts = dict(
-        Product.objects.filter(business__in=businesses)
-        .values_list("business")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    counts = counts_by(Product.objects.all(), "business", businesses)
     for business in businesses:
         business.product_count = counts.get(business.pk, 0)
 

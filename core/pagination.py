@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Count, Q
 
 COUNT_CAP = 10_000
 AFTER = "setelah"
@@ -41,9 +41,15 @@ class CappedCount:
 def capped_count(queryset: models.QuerySet, cap: int | None = None) -> CappedCount:
     """Count at most cap + 1 rows (default COUNT_CAP): exact for small sets, bounded work for
     huge ones."""
-    cap = cap or COUNT_CAP
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    return CappedCount(min(found, cap), found > cap)
+    return capped_counts({None: queryset}, cap)[None]
+
+
+def counts_by(queryset: models.QuerySet, key: str, rows: list) -> dict[Any, int]:
+    """How many rows of `queryset` belong to each of `rows` (through the field `key`), in one
+    query: per-row figures for a page's rows only, not for the whole list."""
+    return dict(
+        queryset.filter(**{f"{key}__in": rows}).values_list(key).annotate(n=Count("pk")).order_by()
+    )
 
 
 def capped_counts(
@@ -127,8 +133,8 @@ class KeysetPaginator:
             more_before = len(rows) > self.per_page
             rows = rows[: self.per_page][::-1]
             page = KeysetPage(rows, count, is_first=not more_before)
-            page.previous_cursor = self._encode(rows[0]) if more_before and rows else ""
-            page.next_cursor = self._encode(rows[-1]) if rows else ""
+            page.previous_cursor = self.cursor(rows[0]) if more_before and rows else ""
+            page.next_cursor = self.cursor(rows[-1]) if rows else ""
         else:
             queryset = self.queryset.order_by(*self.ordering)
             if after:
@@ -139,8 +145,8 @@ class KeysetPaginator:
             if not after and not more_after:  # the whole list fits on this page: no count
                 count = CappedCount(len(rows), False)
             page = KeysetPage(rows, count, is_first=not after)
-            page.next_cursor = self._encode(rows[-1]) if more_after else ""
-            page.previous_cursor = self._encode(rows[0]) if after and rows else ""
+            page.next_cursor = self.cursor(rows[-1]) if more_after else ""
+            page.previous_cursor = self.cursor(rows[0]) if after and rows else ""
         if page.count is None:
             page.count = capped_count(self.queryset, self.cap)
         if self.rows and page.object_list:
@@ -159,7 +165,8 @@ class KeysetPaginator:
         start = Q(**{f"{_field(first)}__{'lte' if first.startswith('-') else 'gte'}": key[0]})
         return start & alternatives
 
-    def _encode(self, row: models.Model) -> str:
+    def cursor(self, row: models.Model) -> str:
+        """The cursor of the page that starts after `row`."""
         values = []
         for name in self.ordering:
             value = _value(row, _field(name))

@@ -139,13 +139,13 @@ class ReportQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ReportQuerySet":
         """A report is for those who may see its whole area: the regency's for regency-wide
         users, a kecamatan's also for its camat/TP PKK, a village's also for its mentors."""
-        from villages.access import NOTHING, VIEW_ALL, area_filter, viewer_district_ids
+        from villages.access import NOTHING, VIEW_ALL, area_filter, user_area
 
         if not user.is_authenticated or not user.is_active:
             return self.filter(NOTHING)
         if user.has_perm(VIEW_ALL):
             return self
-        kecamatan = Q(village__isnull=True, district__in=viewer_district_ids(user))
+        kecamatan = Q(village__isnull=True, district__in=user_area(user).viewer_districts)
         village = Q(village__isnull=False) & area_filter(user, village_path="village")
         return self.filter(kecamatan | village)
 

@@ -50,7 +50,7 @@ class KeysetPaginationTests(PersonaTestCase):
     def test_a_deep_page_holds_the_rows_an_offset_would(self):
         self.client.force_login(self.staff)
         ordered = list(Business.objects.order_by("name", "pk"))
-        cursor = KeysetPaginator(Business.objects.all(), ("name", "pk"), 25)._encode(ordered[29])
+        cursor = KeysetPaginator(Business.objects.all(), ("name", "pk"), 25).cursor(ordered[29])
         page = self.client.get(self.url, {"setelah": cursor}).context["page"]
         self.assertEqual([b.pk for b in page.object_list], [b.pk for b in ordered[30:55]])
 
@@ -301,7 +301,7 @@ class LargeAdminTests(PersonaTestCase):
             with self.subTest(url), CaptureQueriesContext(connection) as queries:
                 response = self.client.get(url)
                 self.assertEqual(response.status_code, 200)
-                counts = [q["sql"] for q in queries if q["sql"].upper().startswith("SELECT COUNT")]
+                counts = [q["sql"] for q in queries if "COUNT(*)" in q["sql"].upper()]
                 self.assertTrue(counts)
                 for sql in counts:
                     self.assertIn("LIMIT", sql.upper())

@@ -26,7 +26,6 @@ however large the tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
@@ -43,18 +42,6 @@ VIEW_ALL = "villages.view_all_areas"
 CHANGE_ALL = "villages.change_all_areas"
 
 NOTHING = Q(pk__in=[])
-
-
-def mentor_village_ids(user: AbstractBaseUser, on: date | None = None) -> models.QuerySet:
-    """Subquery of the villages the user mentors today."""
-    assignment = apps.get_model("villages", "Assignment")
-    return assignment.objects.active(on).filter(mentor__user=user).values("village")
-
-
-def viewer_district_ids(user: AbstractBaseUser) -> models.QuerySet:
-    """Subquery of the kecamatan the user reads as camat or TP PKK."""
-    viewer = apps.get_model("villages", "KecamatanViewer")
-    return viewer.objects.filter(user=user).values("district")
 
 
 def area_filter(

@@ -13,23 +13,14 @@ import time
 import openpyxl
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import connection
 
 from businesses.models import Business
+from core.benchmarks import refuse_unless_bench_database
 from core.models import ImportJob
 from core.sheet_imports import run_import, validate
 from villages.models import Village
-
-
-def _refuse_unless_bench_database() -> None:
-    """These benchmarks write thousands of rows: never into a real database."""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if "bench" not in name.rsplit("/", 1)[-1]:
-        raise CommandError(
-            f"Database {name!r} is not a benchmark database (its name must contain 'bench'): "
-            "run `make bench-report`, or set DATABASE_URL to one."
-        )
 
 
 class Command(BaseCommand):
@@ -40,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="dinkop")
 
     def handle(self, *args, rows: int, user: str, **options) -> None:
-        _refuse_unless_bench_database()
+        refuse_unless_bench_database()
         person = get_user_model().objects.get(username=user)
         codes = list(
             Village.objects.editable_by(person).in_home_regency().values_list("code", flat=True)

@@ -14,23 +14,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from assistance.models import Case
 from businesses.models import Business
-
-
-def _refuse_unless_bench_database() -> None:
-    """These benchmarks write thousands of rows: never into a real database."""
-    name = str(connection.settings_dict.get("NAME") or "")
-    if "bench" not in name.rsplit("/", 1)[-1]:
-        raise CommandError(
-            f"Database {name!r} is not a benchmark database (its name must contain 'bench'): "
-            "run `make bench-report`, or set DATABASE_URL to one."
-        )
+from core.benchmarks import refuse_unless_bench_database
 
 
 class Command(BaseCommand):
@@ -41,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--user", default="dinkop", help="akun staf untuk dasbor")
 
     def handle(self, *args, scale: int, user: str, **options) -> None:
-        _refuse_unless_bench_database()
+        refuse_unless_bench_database()
         year = str(timezone.localdate().year)
         self.measure("demo", year, user)
         if scale > 1:

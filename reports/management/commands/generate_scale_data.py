@@ -81,12 +81,12 @@ class Command(BaseCommand):
         elif (tables := scale.foreign_rows()) and not force:
             raise CommandError(
                 "Basis data ini sudah berisi data yang bukan buatan generate_scale_data "
-                f"({', '.join(sorted(tables))}). Pakai basis data kosong, atau --force untuk "
+                f"({', '.join(tables)}). Pakai basis data kosong, atau --force untuk "
                 "tetap menambahkan."
             )
 
         began = time.monotonic()
-        counts = scale.generate(sizes, forced=bool(force and not scale.has_marker()), log=self.log)
+        counts = scale.generate(sizes, forced=force, log=self.log)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Selesai dalam {time.monotonic() - began:.0f} s: "
