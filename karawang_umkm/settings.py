@@ -140,7 +140,8 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend reading the user, their roles and permissions in two queries.
+    "villages.auth.UserBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

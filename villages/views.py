@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,10 +38,11 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if user.has_perm(VIEW_ALL):
         return _staff_home(request)
-    mentor = Mentor.objects.filter(user=user).first()
+    # Both read with the user (villages.auth.UserBackend).
+    mentor = getattr(user, "mentor", None)
     if mentor:
         return _mentor_home(request, mentor)
-    viewer = KecamatanViewer.objects.filter(user=user).select_related("district").first()
+    viewer = getattr(user, "kecamatan_viewer", None)
     if viewer:
         return _kecamatan_home(request, viewer)
     return render(request, "villages/home_none.html")
@@ -50,6 +51,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def _staff_home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     active = Assignment.objects.active(today)
+    # Active placements as conditions on the joined rows (or a correlated EXISTS), so that only
+    # the regency's villages are read, never every placement in the country.
+    joined_active = Q(villages__assignments__start_date__lte=today) & Q(
+        villages__assignments__end_date__gte=today
+    )
     districts = (
         District.objects.visible_to(request.user)
         .in_home_regency()
@@ -58,13 +64,9 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
             extreme_count=Count(
                 "villages", filter=Q(villages__extreme_poverty_year__isnull=False), distinct=True
             ),
-            mentored_count=Count(
-                "villages", filter=Q(villages__in=active.values("village")), distinct=True
-            ),
+            mentored_count=Count("villages", filter=joined_active, distinct=True),
             mentor_count=Count(
-                "villages__assignments__mentor",
-                filter=Q(villages__assignments__in=active),
-                distinct=True,
+                "villages__assignments__mentor", filter=joined_active, distinct=True
             ),
         )
         .order_by("name")
@@ -72,7 +74,9 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     focus = (
         Village.objects.visible_to(request.user)
         .in_home_regency()
-        .filter(Q(pk__in=active.values("village")) | Q(extreme_poverty_year__isnull=False))
+        .filter(
+            Exists(active.filter(village=OuterRef("pk"))) | Q(extreme_poverty_year__isnull=False)
+        )
         .select_related("district")
         .prefetch_related(_active_assignments())
         .order_by("district__name", "name")
