@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from businesses.models import Business
-from villages.access import can_edit
+from villages.access import can_edit, in_editable_area
 from villages.models import Mentor, Village
 from villages.panels import Panel
 
@@ -83,7 +83,7 @@ def village_visits_panel(request: HttpRequest, village: Village) -> Panel:
     )
     can_log = (
         request.user.has_perm("assistance.add_visit")
-        and Village.objects.editable_by(request.user).filter(pk=village.pk).exists()
+        and in_editable_area(village, request.user)
         and hasattr(request.user, "mentor")
     )
     return Panel(

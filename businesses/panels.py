@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
-from villages.access import CHANGE_ALL
+from villages.access import CHANGE_ALL, in_editable_area
 from villages.models import Village
 from villages.panels import Panel
 
@@ -12,9 +12,8 @@ from .models import Business, LegalGap, OvopSelection, Potential, Sector
 
 
 def _may_record(request: HttpRequest, village: Village) -> bool:
-    return (
-        request.user.has_perm("businesses.change_business")
-        and Village.objects.editable_by(request.user).filter(pk=village.pk).exists()
+    return request.user.has_perm("businesses.change_business") and in_editable_area(
+        village, request.user
     )
 
 

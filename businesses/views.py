@@ -15,7 +15,7 @@ from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
 from core.pagination import KeysetPaginator, counts_by
 from villages import panels
-from villages.access import CHANGE_ALL, can_edit, get_for_user
+from villages.access import CHANGE_ALL, can_edit, get_for_user, in_editable_area
 from villages.models import Village
 
 from .forms import (
@@ -51,18 +51,14 @@ def _get_product(request: HttpRequest, pk: int, write: bool = False, perm: str |
 @vary_on_headers("HX-Request")
 def business_list(request: HttpRequest) -> HttpResponse:
     form = BusinessFilterForm(request.GET or None, user=request.user)
-    businesses = Business.objects.visible_to(request.user)
+    businesses = Business.objects.visible_to(request.user).select_related("village__district")
     if form.is_valid():
         businesses = form.filter(businesses)
     if (kind := request.GET.get("ekspor")) in ("csv", "xlsx"):
-        rows = businesses.select_related("village").order_by("pk")
-        data = BusinessResource(user=request.user).export(rows)
+        data = BusinessResource(user=request.user).export(businesses.order_by("pk"))
         return dataset_response(data, kind, f"usaha-{timezone.localdate():%Y%m%d}")
     page = KeysetPaginator(
-        businesses.select_related("village__district"),
-        ("name", "pk"),
-        PAGE_SIZE,
-        rows=_count_products,
+        businesses, ("name", "pk"), PAGE_SIZE, rows=_count_products, probe=form.probe
     ).page(request.GET)
     context = {
         "form": form,
@@ -218,10 +214,7 @@ def product_photo(request: HttpRequest, pk: int) -> HttpResponse:
 def _get_village(request: HttpRequest, code: str, perm: str | None = None) -> Village:
     """The village, if visible (else 404); with `perm`, also one the user works in (else 403)."""
     village = get_for_user(Village.objects.select_related("district"), request.user, code=code)
-    if perm and not (
-        request.user.has_perm(perm)
-        and Village.objects.editable_by(request.user).filter(pk=village.pk).exists()
-    ):
+    if perm and not (request.user.has_perm(perm) and in_editable_area(village, request.user)):
         raise PermissionDenied
     return village
 

@@ -13,7 +13,7 @@ from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from core.pagination import KeysetPaginator, capped_count
-from villages.access import can_edit, get_for_user
+from villages.access import can_edit, get_for_user, in_editable_area
 from villages.models import District
 
 from .forms import (
@@ -202,7 +202,7 @@ def flagship_choose(request: HttpRequest, code: str) -> HttpResponse:
 def partners(request: HttpRequest, code: str) -> HttpResponse:
     district = _get_district(request, code)
     can_manage = request.user.has_perm("cooperatives.add_kecamatanpartner") and (
-        District.objects.editable_by(request.user).filter(pk=district.pk).exists()
+        in_editable_area(district, request.user)
     )
     form = PartnerForm(request.POST or None)
     if request.method == "POST":

@@ -27,7 +27,7 @@ from assistance.models import (
     stalled_cutoff,
 )
 from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
-from villages.access import VIEW_ALL
+from villages.access import VIEW_ALL, in_editable_area
 from villages.models import District, KecamatanViewer, Village
 
 from .models import ServiceTarget, YearTarget
@@ -241,7 +241,7 @@ def sees_whole_area(user, area: Area) -> bool:
     if area.village:
         return Village.objects.visible_to(user).filter(pk=area.village.pk).exists() and (
             KecamatanViewer.objects.filter(user=user, district=area.village.district).exists()
-            or Village.objects.editable_by(user).filter(pk=area.village.pk).exists()
+            or in_editable_area(area.village, user)
         )
     if area.district:
         return KecamatanViewer.objects.filter(user=user, district=area.district).exists()

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 
-from villages.access import area_filter, get_for_user
+from villages.access import area_filter, get_for_user, in_editable_area
 from villages.models import District, Village
 
 from .base import PersonaTestCase
@@ -112,6 +112,53 @@ class GetForUserTests(PersonaTestCase):
         # Mentors may not change village reference data, even of their own village.
         with self.assertRaises(PermissionDenied):
             get_for_user(Village.objects.all(), self.mentor.user, write=True, code=self.duren.code)
+
+
+class EditableAreaTests(PersonaTestCase):
+    """in_editable_area decides from loaded fields what the database would answer."""
+
+    def test_same_answer_as_the_database_for_every_persona_and_path(self):
+        from assistance.models import Case, Service
+        from cooperatives.models import Activity
+
+        from .test_businesses import make_business
+        from .test_cooperatives import make_activity
+
+        mine = make_business(self.duren, "Di Duren", owner_nik="")
+        theirs = make_business(self.payungsari, "Di Payungsari", owner_nik="")
+        service = Service.objects.get(code="nib")
+        cases = [Case.objects.create(business=b, service=service) for b in (mine, theirs)]
+        activities = [make_activity(self.klari), make_activity(self.pedes)]
+        users = (
+            self.mentor.user,
+            self.other_mentor.user,
+            self.expired_mentor.user,
+            self.camat,
+            self.staff,
+            self.leader,
+            self.outsider,
+        )
+        objects = (
+            [(Village, v, "") for v in (self.duren, self.payungsari)]
+            + [(District, d, "") for d in (self.klari, self.pedes)]
+            + [(type(mine), b, "village") for b in (mine, theirs)]
+            + [(Case, c, "business__village") for c in cases]
+            + [(Activity, a, "district") for a in activities]
+        )
+        for user in users:
+            for model, obj, related in objects:
+                with self.subTest(user=user.username, obj=str(obj)):
+                    expected = model.objects.editable_by(user).filter(pk=obj.pk).exists()
+                    # Read as a page reads it: with the related rows the rule looks at.
+                    rows = model.objects.all()
+                    loaded = (rows.select_related(related) if related else rows).get(pk=obj.pk)
+                    fresh = type(user).objects.get(pk=user.pk)
+                    fresh.has_perm("villages.view_all_areas")  # permissions and area read first
+                    in_editable_area(self.duren, fresh)
+                    with self.assertNumQueries(0):
+                        self.assertEqual(in_editable_area(loaded, fresh), expected)
+                    bare = model.objects.get(pk=obj.pk)  # related rows not loaded: asks
+                    self.assertEqual(in_editable_area(bare, fresh), expected)
 
 
 class VillagePageAccessTests(PersonaTestCase):
