@@ -6,13 +6,13 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
 from core.files import DocumentFormMixin
-from core.forms import DateInput, RowModelChoiceField
+from core.forms import DateInput, QuickSelect, RowModelChoiceField
 from core.uploads import PhotoFormField
 from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin
 from villages.models import Assignment, Mentor, Village
 
-from .models import Case, CaseDocument, Service, Status, Step, Visit
+from .models import Case, CaseDocument, Catalogue, Service, Status, Step, Visit
 
 
 class CaseFilterForm(AreaFilterMixin, forms.Form):
@@ -22,23 +22,15 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Nama usaha/pemilik")}),
     )
-    layanan = forms.ModelChoiceField(
-        label=_("Layanan"),
-        queryset=Service.objects.all(),
-        required=False,
-        empty_label=_("Semua layanan"),
-        to_field_name="code",
-    )
+    # Service and step choices come from the page's Catalogue (see __init__), not a query each.
+    layanan = forms.ChoiceField(label=_("Layanan"), required=False, widget=QuickSelect)
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
         choices=[("", _("Semua status")), ("aktif", _("Semua yang aktif")), *Status.choices],
     )
-    tahap = forms.ModelChoiceField(
-        label=_("Tahap"),
-        queryset=Step.objects.select_related("service"),
-        required=False,
-        empty_label=_("Semua tahap"),
+    tahap = forms.TypedChoiceField(
+        label=_("Tahap"), required=False, coerce=int, empty_value=None, widget=QuickSelect
     )
     mentor = RowModelChoiceField(
         label=_("Patriot Desa"),
@@ -50,15 +42,23 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
     )
     macet = forms.BooleanField(label=_("Macet (14 hari tanpa aktivitas)"), required=False)
 
-    def __init__(self, *args, user, **kwargs) -> None:
+    def __init__(self, *args, user, catalogue: Catalogue, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
+        self.catalogue = catalogue
+        self.fields["layanan"].choices = [
+            ("", _("Semua layanan")),
+            *((service.code, service.name) for service in catalogue.services),
+        ]
+        self.fields["tahap"].choices = [
+            ("", _("Semua tahap")),
+            *((step.pk, f"{step.service.name}: {step}") for step in catalogue.steps),
+        ]
         self.add_area_fields(user)
         villages = Village.objects.visible_to(user).in_home_regency()
         self.fields["mentor"].queryset = Mentor.objects.filter(
             pk__in=Mentor.objects.filter(assignments__village__in=villages).values("pk")
         ).order_by("user__first_name", "user__last_name")
-        self.fields["tahap"].label_from_instance = lambda s: f"{s.service.name}: {s}"
 
     def filter(self, cases):
         data = self.cleaned_data
@@ -70,13 +70,13 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
                 matches = Business.objects.visible_to(self.user).search(data["q"], within_area=True)
             cases = cases.filter(business__in=matches)
         if data["layanan"]:
-            cases = cases.filter(service=data["layanan"])
+            cases = cases.filter(service=self.catalogue.service(data["layanan"]))
         if data["status"] == "aktif":
             cases = cases.active()
         elif data["status"]:
             cases = cases.filter(status=data["status"])
         if data["tahap"]:
-            cases = cases.filter(step=data["tahap"])
+            cases = cases.filter(step_id=data["tahap"])
         cases = self.filter_area(cases, village_path="business__village")
         if data["mentor"]:
             cases = cases.filter(mentor=data["mentor"])

@@ -72,6 +72,35 @@ class Step(models.Model):
         return f"{self.order}. {self.name}"
 
 
+class Catalogue:
+    """The services and their steps, read once for a page in two small queries.
+
+    Listed cases take their service and step from here rather than joining both tables into
+    every list query: two joins more made PostgreSQL spend 7 ms planning each 25-row page
+    (a board plans six of them). Also the choices of the case filters."""
+
+    def __init__(self) -> None:
+        self.services = list(Service.objects.all())
+        position = {service.pk: index for index, service in enumerate(self.services)}
+        services = {service.pk: service for service in self.services}
+        self.steps = sorted(
+            Step.objects.order_by(), key=lambda step: (position[step.service_id], step.order)
+        )
+        for step in self.steps:
+            step.service = services[step.service_id]
+        self._services = services
+        self._steps = {step.pk: step for step in self.steps}
+
+    def service(self, code: str) -> Service:
+        return next(service for service in self.services if service.code == code)
+
+    def attach(self, cases) -> None:
+        """Give each case its service and step without a query."""
+        for case in cases:
+            case.service = self._services[case.service_id]
+            case.step = self._steps[case.step_id] if case.step_id else None
+
+
 class Status(models.TextChoices):
     OPEN = "open", _("Baru")
     IN_PROGRESS = "in_progress", _("Berjalan")

@@ -3,8 +3,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,8 +33,8 @@ from .models import (
     Case,
     CaseDocument,
     CaseEvent,
+    Catalogue,
     IllegalMove,
-    Service,
     Status,
     Visit,
     VisitPhoto,
@@ -43,6 +43,7 @@ from .resources import CaseExportResource
 
 PAGE_SIZE = 25
 BOARD_COLUMN_LIMIT = 12  # the newest; the column's link lists the rest
+BOARD_COUNT_CAP = 1000  # a column's badge says "> 1000" beyond; the list counts further
 # The case list's order (newest activity first); a keyset page needs the pk to break ties.
 CASE_ORDER = ("-last_activity_at", "-pk")
 
@@ -59,12 +60,14 @@ def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
 
 
 def _case_rows(cases):
-    return cases.select_related("business__village__district", "service", "step", "mentor__user")
+    """A case list's rows; their service and step come from a Catalogue (Catalogue.attach)."""
+    return cases.select_related("business__village__district", "mentor__user")
 
 
 @vary_on_headers("HX-Request")
 def case_list(request: HttpRequest) -> HttpResponse:
-    form = CaseFilterForm(request.GET or None, user=request.user)
+    catalogue = Catalogue()
+    form = CaseFilterForm(request.GET or None, user=request.user, catalogue=catalogue)
     cases = Case.objects.visible_to(request.user)
     if form.is_valid():
         cases = form.filter(cases)
@@ -74,34 +77,50 @@ def case_list(request: HttpRequest) -> HttpResponse:
         ).order_by("pk")
         data = CaseExportResource().export(rows)
         return dataset_response(data, kind, f"kasus-{timezone.localdate():%Y%m%d}")
-    page = KeysetPaginator(_case_rows(cases), CASE_ORDER, PAGE_SIZE).page(request.GET)
-    context = {"form": form, "page": page, "query": query_without_page(request)}
+    page = KeysetPaginator(_case_rows(cases), CASE_ORDER, PAGE_SIZE, rows=catalogue.attach).page(
+        request.GET
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "services": catalogue.services,
+    }
     return render(request, list_template(request, "assistance/case_list.html"), context)
 
 
 def case_board(request: HttpRequest, code: str) -> HttpResponse:
     """One column per status for one service; each column shows its most recent cases."""
-    service = get_object_or_404(Service, code=code)
+    catalogue = Catalogue()
+    service = next((s for s in catalogue.services if s.code == code), None)
+    if service is None:
+        raise Http404
     cases = Case.objects.visible_to(request.user).filter(service=service)
     # Counted up to a cap in one query: a national board would otherwise count every case.
-    counts = capped_counts({status: cases.filter(status=status) for status in Status})
+    counts = capped_counts(
+        {status: cases.filter(status=status) for status in Status}, BOARD_COUNT_CAP
+    )
     columns = []
     for status in Status:
-        rows = list(_case_rows(cases.filter(status=status))[:BOARD_COLUMN_LIMIT])
+        # A card shows the business and its village only: the fewer joins, the less planning.
+        rows = list(
+            cases.filter(status=status).select_related("business__village")[:BOARD_COLUMN_LIMIT]
+        )
+        catalogue.attach(rows)
         columns.append({"status": status, "cases": rows, "count": counts[status]})
     return render(
         request,
         "assistance/case_board.html",
-        {"service": service, "services": Service.objects.all(), "columns": columns},
+        {"service": service, "services": catalogue.services, "columns": columns},
     )
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """A mentor's open cases in their villages, the longest without activity first."""
     cases = Case.objects.visible_to(request.user).active()
-    page = KeysetPaginator(_case_rows(cases), ("last_activity_at", "pk"), PAGE_SIZE).page(
-        request.GET
-    )
+    page = KeysetPaginator(
+        _case_rows(cases), ("last_activity_at", "pk"), PAGE_SIZE, rows=Catalogue().attach
+    ).page(request.GET)
     return render(request, "assistance/my_tasks.html", {"page": page, "query": ""})
 
 
