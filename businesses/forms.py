@@ -11,11 +11,21 @@ from core.forms import (
     RupiahField,
     VersionedFormMixin,
 )
+from core.pagination import Probe
 from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin, VillageByDistrictMixin
 from villages.models import District, Village
 
-from .models import Business, LegalGap, OvopSelection, Potential, Product, Sector
+from .models import (
+    Business,
+    LegalGap,
+    OvopSelection,
+    Potential,
+    Product,
+    Sector,
+    search_condition,
+    search_matches,
+)
 from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
 
 
@@ -41,20 +51,25 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
         self.user = user
         self.add_area_fields(user)
 
+    probe: Probe | None = None  # set by filter() for a search over the whole country
+
     def filter(self, businesses):
         data = self.cleaned_data
-        # A mentor's or camat's area, or a chosen kecamatan or desa, is small: search its rows.
-        small = not self.user.has_perm(VIEW_ALL) or data.get("kecamatan") or data.get("desa")
-        businesses = self.filter_area(businesses, village_path="village").search(
-            data["q"], within_area=bool(small)
-        )
+        businesses = self.filter_area(businesses, village_path="village")
         if data["sektor"]:
             businesses = businesses.filter(sector=data["sektor"])
         if data["legalitas"]:
             businesses = businesses.with_gap(data["legalitas"])
         if data["miskin_ekstrem"]:
             businesses = businesses.in_extreme_poverty_villages()
-        return businesses
+        text = data["q"].strip()
+        # A mentor's or camat's area, or a chosen kecamatan or desa, is small: search its rows.
+        small = not self.user.has_perm(VIEW_ALL) or data.get("kecamatan") or data.get("desa")
+        if text and not small:
+            # A common word over the whole country: the paginator may find the page by testing
+            # the list's first rows in order (core.pagination.Probe).
+            self.probe = Probe(businesses, search_condition(text), search_matches(text))
+        return businesses.search(text, within_area=bool(small))
 
 
 class BusinessForm(

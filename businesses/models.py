@@ -54,6 +54,29 @@ class LegalGap(models.TextChoices):
     PIRT_EXPIRING = "pirt_habis", _("PIRT habis ≤ 90 hari atau sudah lewat")
 
 
+def search_condition(text: str) -> Q:
+    """Name, owner or a product contains `text`: tested row by row."""
+    return (
+        Q(name__icontains=text)
+        | Q(owner_name__icontains=text)
+        | Exists(Product.objects.filter(business=OuterRef("pk"), name__icontains=text))
+    )
+
+
+def search_matches(text: str) -> models.QuerySet:
+    """The ids of every business whose name, owner or a product contains `text`: one UNION whose
+    parts are each answered by a trigram index on PostgreSQL (migration 0006); an OR of the
+    three would scan the whole table."""
+    return (
+        Business.objects.filter(name__icontains=text)
+        .values("pk")
+        .union(
+            Business.objects.filter(owner_name__icontains=text).values("pk"),
+            Product.objects.filter(name__icontains=text).values("business"),
+        )
+    )
+
+
 class BusinessQuerySet(AreaScopedQuerySet):
     village_path = "village"
 
@@ -67,22 +90,8 @@ class BusinessQuerySet(AreaScopedQuerySet):
         if not text:
             return self
         if within_area:
-            return self.filter(
-                Q(name__icontains=text)
-                | Q(owner_name__icontains=text)
-                | Exists(Product.objects.filter(business=OuterRef("pk"), name__icontains=text))
-            )
-        # One `IN` over a UNION: each part is answered by its trigram index on PostgreSQL
-        # (migration 00xx_trigram_search); an OR of the three would scan the whole table.
-        matches = (
-            Business.objects.filter(name__icontains=text)
-            .values("pk")
-            .union(
-                Business.objects.filter(owner_name__icontains=text).values("pk"),
-                Product.objects.filter(name__icontains=text).values("business"),
-            )
-        )
-        return self.filter(pk__in=matches)
+            return self.filter(search_condition(text))
+        return self.filter(pk__in=search_matches(text))
 
     def with_gap(self, gap: str) -> "BusinessQuerySet":
         if gap == LegalGap.NO_NIB:

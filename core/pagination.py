@@ -25,6 +25,8 @@ from django.db.models import Count, Q
 COUNT_CAP = 10_000
 AFTER = "setelah"
 BEFORE = "sebelum"
+PROBE_WINDOW = 1000  # rows a Probe tests one by one
+PROBE_FROM = 10_000  # estimated matches from which a Probe is tried first
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,44 @@ def capped_counts(
     return {key: CappedCount(min(n, cap), n > cap) for key, n in zip(querysets, found, strict=True)}
 
 
+def estimated_rows(queryset: models.QuerySet) -> int | None:
+    """PostgreSQL's estimate of how many rows `queryset` returns (planning only, no execution);
+    None on other databases."""
+    connection = connections[queryset.db]
+    if connection.vendor != "postgresql":
+        return None
+    query = queryset.query.clone()
+    query.clear_ordering(force=True, clear_default=True)  # order never changes the number
+    try:
+        sql, params = query.sql_with_params()
+    except EmptyResultSet:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A quicker road to a page of a list narrowed by a set-based filter that matches many rows.
+
+    A search collects every match in the country, then sorts them to show the first 25: a word
+    found in 50,000 names takes a second. When PostgreSQL expects at least PROBE_FROM matches, the
+    paginator first tests `condition` (the same filter, row by row) on the next PROBE_WINDOW rows
+    of `unfiltered` (the list without the filter) in the list's order. A full page found that way
+    is exact, since every row before it in that order was tested; otherwise the list is read the
+    usual way. The count then says only that there are more rows than the page shows.
+
+    `matches` is the filter's set of candidates, whose size PostgreSQL estimates."""
+
+    unfiltered: models.QuerySet
+    condition: Q
+    matches: models.QuerySet
+
+
 @dataclass
 class KeysetPage:
     object_list: list
@@ -112,12 +152,14 @@ class KeysetPaginator:
         *,
         cap: int | None = None,
         rows: Callable[[list], None] | None = None,
+        probe: Probe | None = None,
     ) -> None:
         self.queryset = queryset
         self.ordering = list(ordering)
         self.per_page = per_page
         self.cap = cap
         self.rows = rows  # called with the page's rows, e.g. to attach per-row figures
+        self.probe = probe
 
     def page(self, params: Mapping[str, str]) -> KeysetPage:
         after = self._decode(params.get(AFTER, ""))
@@ -136,10 +178,14 @@ class KeysetPaginator:
             page.previous_cursor = self.cursor(rows[0]) if more_before and rows else ""
             page.next_cursor = self.cursor(rows[-1]) if rows else ""
         else:
-            queryset = self.queryset.order_by(*self.ordering)
-            if after:
-                queryset = queryset.filter(self._beyond(after, self.ordering))
-            rows = list(queryset[: self.per_page + 1])
+            rows = self._probe(after)
+            if rows is not None:
+                count = CappedCount(self.per_page, True)  # "more than the page shows"
+            else:
+                queryset = self.queryset.order_by(*self.ordering)
+                if after:
+                    queryset = queryset.filter(self._beyond(after, self.ordering))
+                rows = list(queryset[: self.per_page + 1])
             more_after = len(rows) > self.per_page
             rows = rows[: self.per_page]
             if not after and not more_after:  # the whole list fits on this page: no count
@@ -152,6 +198,22 @@ class KeysetPaginator:
         if self.rows and page.object_list:
             self.rows(page.object_list)
         return page
+
+    def _probe(self, after: list | None) -> list | None:
+        """A full page (and one row more) found by the Probe, or None."""
+        probe = self.probe
+        if probe is None or (estimated_rows(probe.matches) or 0) < PROBE_FROM:
+            return None
+        window = probe.unfiltered.order_by(*self.ordering)
+        if after:
+            window = window.filter(self._beyond(after, self.ordering))
+        window = window.values("pk")[:PROBE_WINDOW]
+        rows = list(
+            probe.unfiltered.filter(probe.condition, pk__in=window).order_by(*self.ordering)[
+                : self.per_page + 1
+            ]
+        )
+        return rows if len(rows) > self.per_page else None
 
     def _beyond(self, key: list, ordering: list[str]) -> Q:
         """Rows after `key` in `ordering`: (a > x) or (a = x and b > y) or …, plus `a >= x`

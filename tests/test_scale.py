@@ -134,7 +134,7 @@ class CappedCountTests(PersonaTestCase):
                 business=make_business(self.duren, f"Usaha {i}", owner_nik=""), service=service
             )
         self.client.force_login(self.staff)
-        with mock.patch("core.pagination.COUNT_CAP", 3):
+        with mock.patch("assistance.views.BOARD_COUNT_CAP", 3):
             response = self.client.get(reverse("assistance:board", args=["halal"]))
         column = next(c for c in response.context["columns"] if c["status"] == Status.OPEN)
         self.assertEqual((column["count"].value, column["count"].capped), (3, True))
@@ -219,6 +219,61 @@ class TrigramSearchTests(PersonaTestCase):
                     cursor.execute(f"EXPLAIN {sql}", params)
                     plan = "\n".join(row[0] for row in cursor.fetchall())
                 self.assertIn(index, plan)
+
+
+class ProbeTests(PersonaTestCase):
+    """A staff search for a common word finds its page by testing the list's first rows in order
+    (core.pagination.Probe) instead of collecting every match in the country."""
+
+    url = reverse("businesses:list")
+
+    def setUp(self):
+        # 54 of 80 match "dodol": by name, by product, or not at all, in turn.
+        for i in range(80):
+            business = make_business(
+                self.duren, f"Usaha {i:03d}" + (" Dodol" if i % 3 == 0 else ""), owner_nik=""
+            )
+            if i % 3 == 1:
+                Product.objects.create(business=business, name="Dodol Ketan")
+        self.client.force_login(self.staff)
+        self.expected = [b.pk for b in Business.objects.search("dodol").order_by("name", "pk")]
+
+    def walk(self) -> tuple[list[int], list]:
+        seen, counts, query = [], [], {"q": "dodol"}
+        while True:
+            page = self.client.get(self.url, query).context["page"]
+            seen += [b.pk for b in page.object_list]
+            counts.append(page.count)
+            if not page.has_next():
+                return seen, counts
+            query = {"q": "dodol", "setelah": page.next_cursor}
+
+    @postgresql_only
+    def test_a_probed_page_holds_what_the_usual_page_holds(self):
+        self.assertEqual(len(self.expected), 54)
+        with mock.patch("core.pagination.PROBE_FROM", 0):
+            seen, counts = self.walk()
+            first = self.client.get(self.url, {"q": "dodol"})
+        self.assertEqual(seen, self.expected)
+        # Only the probe says "more than the page" for 54 rows: it did find the first page.
+        self.assertEqual((counts[0].value, counts[0].capped), (25, True))
+        self.assertContains(first, "lebih dari 25 usaha")
+
+    @postgresql_only
+    def test_too_few_matches_in_the_window_fall_back_to_the_usual_page(self):
+        with (
+            mock.patch("core.pagination.PROBE_FROM", 0),
+            mock.patch("core.pagination.PROBE_WINDOW", 10),
+        ):
+            seen, counts = self.walk()
+        self.assertEqual(seen, self.expected)
+        self.assertEqual((counts[0].value, counts[0].capped), (54, False))
+
+    def test_a_rare_word_is_not_probed(self):
+        """PostgreSQL expects few matches (and SQLite has no estimate): the usual exact page."""
+        seen, counts = self.walk()
+        self.assertEqual(seen, self.expected)
+        self.assertEqual((counts[0].value, counts[0].capped), (54, False))
 
 
 @postgresql_only
