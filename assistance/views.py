@@ -91,8 +91,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 def case_board(request: HttpRequest, code: str) -> HttpResponse:
     """One column per status for one service; each column shows its most recent cases."""
-    catalogue = Catalogue()
-    service = next((s for s in catalogue.services if s.code == code), None)
+    catalogue = Catalogue()  # services only: the cards join their step
+    service = catalogue.service(code)
     if service is None:
         raise Http404
     cases = Case.objects.visible_to(request.user).filter(service=service)
@@ -102,11 +102,13 @@ def case_board(request: HttpRequest, code: str) -> HttpResponse:
     )
     columns = []
     for status in Status:
-        # A card shows the business and its village only: the fewer joins, the less planning.
+        # A card shows the business, its village and the step: the fewer joins, the less
+        # planning (six of these per board).
         rows = list(
-            cases.filter(status=status).select_related("business__village")[:BOARD_COLUMN_LIMIT]
+            cases.filter(status=status).select_related("business__village", "step")[
+                :BOARD_COLUMN_LIMIT
+            ]
         )
-        catalogue.attach(rows)
         columns.append({"status": status, "cases": rows, "count": counts[status]})
     return render(
         request,

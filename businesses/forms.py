@@ -11,7 +11,7 @@ from core.forms import (
     RupiahField,
     VersionedFormMixin,
 )
-from core.pagination import Probe
+from core.pagination import Probe, estimated_rows
 from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin, VillageByDistrictMixin
 from villages.models import District, Village
@@ -64,12 +64,18 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
             businesses = businesses.in_extreme_poverty_villages()
         text = data["q"].strip()
         # A mentor's or camat's area, or a chosen kecamatan or desa, is small: search its rows.
-        small = not self.user.has_perm(VIEW_ALL) or data.get("kecamatan") or data.get("desa")
-        if text and not small:
-            # A common word over the whole country: the paginator may find the page by testing
-            # the list's first rows in order (core.pagination.Probe).
-            self.probe = Probe(businesses, search_condition(text), search_matches(text))
-        return businesses.search(text, within_area=bool(small))
+        if (
+            not text
+            or not self.user.has_perm(VIEW_ALL)
+            or data.get("kecamatan")
+            or data.get("desa")
+        ):
+            return businesses.search(text, within_area=True)
+        # Over the whole country. For a common word the paginator may find the page by testing
+        # the list's first rows in order (core.pagination.Probe).
+        expected = estimated_rows(search_matches(text))
+        self.probe = Probe(businesses, search_condition(text), expected)
+        return businesses.search(text, expected=expected)
 
 
 class BusinessForm(

@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from core.concurrency import VersionedModel
 from core.files import private_storage
+from core.pagination import estimated_rows
 from core.uploads import PhotoField
 from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
@@ -54,6 +55,9 @@ class LegalGap(models.TextChoices):
     PIRT_EXPIRING = "pirt_habis", _("PIRT habis ≤ 90 hari atau sudah lewat")
 
 
+FEW_MATCHES = 1000  # a search matching no more is filtered by its literal ids
+
+
 def search_condition(text: str) -> Q:
     """Name, owner or a product contains `text`: tested row by row."""
     return (
@@ -69,10 +73,11 @@ def search_matches(text: str) -> models.QuerySet:
     three would scan the whole table."""
     return (
         Business.objects.filter(name__icontains=text)
+        .order_by()
         .values("pk")
         .union(
-            Business.objects.filter(owner_name__icontains=text).values("pk"),
-            Product.objects.filter(name__icontains=text).values("business"),
+            Business.objects.filter(owner_name__icontains=text).order_by().values("pk"),
+            Product.objects.filter(name__icontains=text).order_by().values("business"),
         )
     )
 
@@ -80,18 +85,30 @@ def search_matches(text: str) -> models.QuerySet:
 class BusinessQuerySet(AreaScopedQuerySet):
     village_path = "village"
 
-    def search(self, text: str, *, within_area: bool = False) -> "BusinessQuerySet":
+    def search(
+        self, text: str, *, within_area: bool = False, expected: int | None = None
+    ) -> "BusinessQuerySet":
         """Businesses whose name, owner or a product contains `text`.
 
         `within_area`: the queryset is already narrowed to a small area (a mentor's villages, a
         kecamatan); its few rows are then checked directly instead of collecting the matches
-        of the whole country first."""
+        of the whole country first. `expected`: PostgreSQL's estimate of the country's matches
+        (`estimated_rows(search_matches(text))`), when the caller already has it."""
         text = text.strip()
         if not text:
             return self
         if within_area:
             return self.filter(search_condition(text))
-        return self.filter(pk__in=search_matches(text))
+        matches = search_matches(text)
+        if expected is None:
+            expected = estimated_rows(matches) or 0
+        if expected <= 5 * FEW_MATCHES:
+            # Probably few: collected once as literal ids, so that a page and its count do not
+            # each run the trigram search again (15 ms each for a name of common syllables).
+            ids = [row["pk"] for row in matches.order_by("pk")[: FEW_MATCHES + 1]]
+            if len(ids) <= FEW_MATCHES:
+                return self.filter(pk__in=ids)
+        return self.filter(pk__in=matches)
 
     def with_gap(self, gap: str) -> "BusinessQuerySet":
         if gap == LegalGap.NO_NIB:

@@ -102,17 +102,16 @@ class Probe:
     """A quicker road to a page of a list narrowed by a set-based filter that matches many rows.
 
     A search collects every match in the country, then sorts them to show the first 25: a word
-    found in 50,000 names takes a second. When PostgreSQL expects at least PROBE_FROM matches, the
-    paginator first tests `condition` (the same filter, row by row) on the next PROBE_WINDOW rows
-    of `unfiltered` (the list without the filter) in the list's order. A full page found that way
-    is exact, since every row before it in that order was tested; otherwise the list is read the
-    usual way. The count then says only that there are more rows than the page shows.
-
-    `matches` is the filter's set of candidates, whose size PostgreSQL estimates."""
+    found in 50,000 names takes a second. When the filter is `expected` (PostgreSQL's estimate,
+    `estimated_rows`) to match at least PROBE_FROM rows, the paginator first tests `condition`
+    (the same filter, row by row) on the next PROBE_WINDOW rows of `unfiltered` (the list without
+    the filter) in the list's order. A full page found that way is exact, since every row before
+    it in that order was tested; otherwise the list is read the usual way. The count then says
+    only that there are more rows than the page shows."""
 
     unfiltered: models.QuerySet
     condition: Q
-    matches: models.QuerySet
+    expected: int | None
 
 
 @dataclass
@@ -202,7 +201,7 @@ class KeysetPaginator:
     def _probe(self, after: list | None) -> list | None:
         """A full page (and one row more) found by the Probe, or None."""
         probe = self.probe
-        if probe is None or (estimated_rows(probe.matches) or 0) < PROBE_FROM:
+        if probe is None or (probe.expected or 0) < PROBE_FROM:
             return None
         window = probe.unfiltered.order_by(*self.ordering)
         if after:

@@ -186,6 +186,18 @@ class TrigramSearchTests(PersonaTestCase):
                 found = set(Business.objects.search("DODOL", within_area=within_area))
                 self.assertEqual(found, {by_name, by_owner, by_product})
 
+    def test_few_matches_are_collected_once_as_ids(self):
+        """A page and its count then filter by ids instead of each searching again."""
+        found = {make_business(self.duren, f"Dodol {i}", owner_nik="") for i in range(3)}
+        make_business(self.duren, "Keripik", owner_nik="")
+        few = Business.objects.search("dodol")
+        self.assertNotIn("LIKE", str(few.query).upper())
+        with mock.patch("businesses.models.FEW_MATCHES", 2):
+            many = Business.objects.search("dodol")
+        self.assertIn("LIKE", str(many.query).upper())
+        self.assertEqual(set(few), found)
+        self.assertEqual(set(many), found)
+
     def test_a_mentor_searches_only_their_villages(self):
         mine = make_business(self.duren, "Dodol Duren", owner_nik="")
         theirs = make_business(self.payungsari, "Dodol Payungsari", owner_nik="")
