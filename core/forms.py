@@ -1,12 +1,13 @@
 """Form building blocks every app uses: inline validation, optimistic locking, confirmable
 warnings, Rupiah and date inputs."""
 
+import html
 import re
 from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -47,9 +48,11 @@ class QuickSelect(forms.Select):
 
     @staticmethod
     def _option(value, label, selected: set[str]) -> str:
+        # The standard library's escape: what Django's does, without its lazy-string wrapper
+        # (a third of this loop's time).
         value = "" if value is None else str(value)
         mark = " selected" if value in selected else ""
-        return f'<option value="{escape(value)}"{mark}>{escape(label)}</option>'
+        return f'<option value="{html.escape(value)}"{mark}>{html.escape(str(label))}</option>'
 
 
 class _RowChoiceIterator(forms.models.ModelChoiceIterator):

@@ -260,9 +260,12 @@ def service_rows(
     cases = scoped_cases(user, area)
     if extreme_poverty:
         cases = cases.filter(business__village__extreme_poverty_year__isnull=False)
+    aggregates = _case_counts(period)
+    if connection.vendor == "postgresql":
+        # The median in the same pass over the area's cases (SQLite: _median_days).
+        aggregates["median_days"] = _MedianDays(_days_open(), filter=_done_in(period))
     counts = {
-        row.pop("service"): row
-        for row in cases.order_by().values("service").annotate(**_case_counts(period))
+        row.pop("service"): row for row in cases.order_by().values("service").annotate(**aggregates)
     }
     targets = {}
     if period.year and not area.village and not extreme_poverty and sees_whole_area(user, area):
@@ -300,29 +303,31 @@ class _MedianDays(Aggregate):
     """PostgreSQL's median of the days from opening to closing."""
 
     function = "percentile_cont"
-    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY %(expressions)s)%(filter)s"
     output_field = FloatField()
 
 
+def _done_in(period: Period) -> Q:
+    return Q(status=Status.DONE, closed_on__range=(period.start, period.end))
+
+
+def _days_open() -> Func:
+    """Days from opening to closing, as PostgreSQL subtracts two dates."""
+    return Func(
+        F("closed_on"),
+        F("opened_on"),
+        template="(%(expressions)s)",
+        arg_joiner=" - ",
+        output_field=IntegerField(),
+    )
+
+
 def _median_days(cases: QuerySet, period: Period) -> dict[int, float]:
-    """Median days from opening to done per service, for cases done in the period."""
-    done = cases.filter(status=Status.DONE, closed_on__range=(period.start, period.end))
-    if connection.vendor == "postgresql":
-        days = Func(
-            F("closed_on"),
-            F("opened_on"),
-            template="(%(expressions)s)",
-            arg_joiner=" - ",
-            output_field=IntegerField(),
-        )
-        return dict(
-            done.order_by()
-            .values("service")
-            .annotate(m=_MedianDays(days))
-            .values_list("service", "m")
-        )
-    # SQLite (development) has no percentile: the median of the fetched durations.
+    """Median days from opening to done per service, for cases done in the period: fetched and
+    computed here on SQLite (development), which has no percentile; PostgreSQL computes it
+    with the service rows."""
     durations: dict[int, list[int]] = {}
+    done = cases.filter(_done_in(period))
     for service, opened, closed in done.values_list("service", "opened_on", "closed_on"):
         durations.setdefault(service, []).append((closed - opened).days)
     return {service: float(statistics.median(days)) for service, days in durations.items()}
@@ -332,14 +337,20 @@ def funnel(user, period: Period, area: Area, service: Service) -> list[tuple[str
     """How many of the service's cases (opened by the period's end) have reached each step;
     submitted and done cases have passed every step."""
     cases = scoped_cases(user, area).filter(service=service, opened_on__lte=period.end)
-    at = dict(
-        cases.filter(status__in=[Status.OPEN, Status.IN_PROGRESS], step__isnull=False)
-        .order_by()
+    # One pass: the running cases per step, and those beyond every step (in any group).
+    at, beyond = {}, 0
+    for step, running, passed in (
+        cases.order_by()
         .values("step")
-        .annotate(n=Count("pk"))
-        .values_list("step", "n")
-    )
-    beyond = cases.filter(status__in=[Status.SUBMITTED, Status.DONE]).count()
+        .annotate(
+            running=Count("pk", filter=Q(status__in=[Status.OPEN, Status.IN_PROGRESS])),
+            passed=Count("pk", filter=Q(status__in=[Status.SUBMITTED, Status.DONE])),
+        )
+        .values_list("step", "running", "passed")
+    ):
+        if step is not None:
+            at[step] = running
+        beyond += passed
     steps = list(service.steps.order_by("order"))
     reached, rows = beyond, []
     for step in reversed(steps):
@@ -519,9 +530,10 @@ def compute(
         services=service_rows(user, period, area),
         places=place_rows(user, period, area),
     )
-    medians = _median_days(scoped_cases(user, area), period)
-    for row in result.services:
-        row.median_days = medians.get(row.service.pk)
+    if connection.vendor != "postgresql":
+        medians = _median_days(scoped_cases(user, area), period)
+        for row in result.services:
+            row.median_days = medians.get(row.service.pk)
     if full:
         result.funnel_service = service or (result.services[0].service if result.services else None)
         if result.funnel_service:
