@@ -66,20 +66,24 @@ bench-import: $(BIN)/.installed
 	DATABASE_URL=$(BENCH_DB) $(MANAGE) bench_import --rows 10000
 
 # Every page at national size (issue 10): all of Indonesia's villages, then 1,000,000 businesses
-# and 3,000,000 cases (about 6 minutes, once; kept for later runs), then the timings. Another size:
+# and 3,000,000 cases (about 4 minutes, once; kept for later runs), then the timings. Another size:
 #   make bench SCALE_DB=postgres://postgres@127.0.0.1:5432/karawang_bench_10k \
-#              BENCH_BUSINESSES=10000 BENCH_CASES=30000 BENCH_VILLAGES=830 BENCH_ARGS="--only mentor"
-#              (the visits, cooperatives and activities then also need scaling: see README)
-# (830 villages keep 12 businesses a village, as 1,000,000 over all 83,763 do.)
+#              BENCH_BUSINESSES=10000 BENCH_CASES=30000 BENCH_VILLAGES=830 \
+#              BENCH_GENERATE_ARGS="--mentors 50 --visits 2000 --cooperatives 200 --activities 100" \
+#              BENCH_ARGS="--only mentor --no-pdf"
+# (830 villages keep 12 businesses a village, as 1,000,000 over all 83,763 do; the mentors,
+# visits, cooperatives and activities are scaled by the same 1/100.)
 SCALE_DB ?= postgres://postgres@127.0.0.1:5432/karawang_bench_scale
 BENCH_BUSINESSES ?= 1000000
 BENCH_CASES ?= 3000000
 BENCH_VILLAGES ?= 0
+BENCH_GENERATE_ARGS ?=
 BENCH_ARGS ?=
 bench: $(BIN)/.installed
 	createdb -h 127.0.0.1 -U postgres $(notdir $(SCALE_DB)) 2>/dev/null || true
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) migrate --no-input -v0
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) load_areas --all -v0
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) generate_scale_data --keep \
-	  --businesses $(BENCH_BUSINESSES) --cases $(BENCH_CASES) --villages $(BENCH_VILLAGES)
+	  --businesses $(BENCH_BUSINESSES) --cases $(BENCH_CASES) --villages $(BENCH_VILLAGES) \
+	  $(BENCH_GENERATE_ARGS)
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) bench $(BENCH_ARGS)

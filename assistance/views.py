@@ -3,6 +3,8 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +18,8 @@ from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
 from core.images import photo_response, requested_side
-from core.pagination import KeysetPaginator, capped_counts, counts_by
-from villages.access import can_edit, get_for_user
+from core.pagination import CappedCount, KeysetPaginator, capped_counts, counts_by
+from villages.access import VIEW_ALL, can_edit, get_for_user
 from villages.models import Mentor, Village
 
 from .forms import (
@@ -46,6 +48,7 @@ BOARD_COLUMN_LIMIT = 12  # the newest; the column's link lists the rest
 BOARD_COUNT_CAP = 1000  # a column's badge says "> 1000" beyond; the list counts further
 # The case list's order (newest activity first); a keyset page needs the pk to break ties.
 CASE_ORDER = ("-last_activity_at", "-pk")
+_CASE_ORDER_BY = (F("last_activity_at").desc(), F("pk").desc())
 
 
 def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
@@ -96,25 +99,52 @@ def case_board(request: HttpRequest, code: str) -> HttpResponse:
     if service is None:
         raise Http404
     cases = Case.objects.visible_to(request.user).filter(service=service)
-    # Counted up to a cap in one query: a national board would otherwise count every case.
-    counts = capped_counts(
-        {status: cases.filter(status=status) for status in Status}, BOARD_COUNT_CAP
-    )
-    columns = []
-    for status in Status:
-        # A card shows the business, its village and the step: the fewer joins, the less
-        # planning (six of these per board).
-        rows = list(
-            cases.filter(status=status).select_related("business__village", "step")[
-                :BOARD_COLUMN_LIMIT
-            ]
-        )
-        columns.append({"status": status, "cases": rows, "count": counts[status]})
+    # A card shows the business, its village and the step: the fewer joins, the less planning.
+    cards = cases.select_related("business__village", "step")
+    if request.user.has_perm(VIEW_ALL):
+        columns = _board_columns_of_everything(cards)
+    else:
+        columns = _board_columns_of_an_area(cards)
     return render(
         request,
         "assistance/case_board.html",
         {"service": service, "services": catalogue.services, "columns": columns},
     )
+
+
+def _board_columns_of_everything(cards) -> list[dict]:
+    """Regency-wide users: each column's newest cards through the index, and the six counts
+    capped in one query (a national board would otherwise count every case)."""
+    counts = capped_counts(
+        {status: cards.filter(status=status) for status in Status}, BOARD_COUNT_CAP
+    )
+    return [
+        {
+            "status": status,
+            "cases": list(cards.filter(status=status)[:BOARD_COLUMN_LIMIT]),
+            "count": counts[status],
+        }
+        for status in Status
+    ]
+
+
+def _board_columns_of_an_area(cards) -> list[dict]:
+    """A mentor's villages or a kecamatan hold a few hundred cases of a service: every column's
+    newest cards and exact counts in one query, numbered per status by window functions."""
+    by_status = Window(RowNumber(), partition_by=F("status"), order_by=[*_CASE_ORDER_BY])
+    rows = (
+        cards.annotate(position=by_status, total=Window(Count("pk"), partition_by=F("status")))
+        .filter(position__lte=BOARD_COLUMN_LIMIT)
+        .order_by("position")
+    )
+    columns = {
+        status: {"status": status, "cases": [], "count": CappedCount(0, False)} for status in Status
+    }
+    for case in rows:
+        column = columns[case.status]
+        column["cases"].append(case)
+        column["count"] = CappedCount(case.total, False)
+    return list(columns.values())
 
 
 def my_tasks(request: HttpRequest) -> HttpResponse:

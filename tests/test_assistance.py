@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 from io import BytesIO
+from unittest import mock
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -419,8 +420,49 @@ class CaseListTests(PersonaTestCase):
         self.assertContains(response, 'class="stalled"', count=1)
         self.assertContains(response, "Macet")
 
+    def test_a_board_shows_each_columns_newest_cases_and_exact_counts(self):
+        """A mentor's or camat's board (one query with window functions) and a regency-wide
+        board (one query per column) show the same columns for the same cases."""
+        now = timezone.now()
+        made = []
+        for i, status in enumerate(["open"] * 3 + ["submitted"] * 2 + ["done"]):
+            case = make_case(
+                make_business(self.duren, f"D{i}", owner_nik=""), "halal", status=status
+            )
+            Case.objects.filter(pk=case.pk).update(last_activity_at=now - timedelta(hours=i))
+            made.append(case)
+        elsewhere = make_case(make_business(self.payungsari, "Lain", owner_nik=""), "halal")
+        Case.objects.filter(pk=elsewhere.pk).update(last_activity_at=now - timedelta(days=9))
+        url = reverse("assistance:board", args=["halal"])
+        expected = {
+            "open": (["D0", "D1"], 3),
+            "submitted": (["D3", "D4"], 2),
+            "done": (["D5"], 1),
+            "in_progress": ([], 0),
+        }
+        for user in (self.mentor.user, self.camat, self.staff):
+            with (
+                self.subTest(user=user.username),
+                mock.patch("assistance.views.BOARD_COLUMN_LIMIT", 2),
+            ):
+                self.client.force_login(user)
+                columns = {c["status"].value: c for c in self.client.get(url).context["columns"]}
+                for status, (names, count) in expected.items():
+                    column = columns[status]
+                    self.assertEqual([case.business.name for case in column["cases"]], names)
+                    # Regency-wide staff also count the older case in Payungsari.
+                    shown = count + (1 if user == self.staff and status == "open" else 0)
+                    self.assertEqual(column["count"].value, shown)
+                    self.assertFalse(column["count"].capped)
+
     def test_pages_run_a_constant_number_of_queries(self):
-        self.client.force_login(self.staff)
+        for user in (self.staff, self.mentor.user, self.camat):
+            with self.subTest(user=user.username):
+                self._assert_constant_queries(user)
+
+    def _assert_constant_queries(self, user):
+        Case.objects.all().delete()  # each role starts from an empty list
+        self.client.force_login(user)
         urls = [
             reverse("assistance:list"),
             reverse("assistance:my_tasks"),
@@ -430,7 +472,7 @@ class CaseListTests(PersonaTestCase):
         for n in (2, 15):
             for i in range(n):
                 make_case(
-                    make_business(self.duren, f"U{n}-{i}", owner_nik=""),
+                    make_business(self.duren, f"U{user.pk}-{n}-{i}", owner_nik=""),
                     "halal",
                     mentor=self.mentor,
                     step=Service.objects.get(code="halal").steps.first(),
