@@ -86,4 +86,6 @@ bench: $(BIN)/.installed
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) generate_scale_data --keep \
 	  --businesses $(BENCH_BUSINESSES) --cases $(BENCH_CASES) --villages $(BENCH_VILLAGES) \
 	  $(BENCH_GENERATE_ARGS)
-	DATABASE_URL=$(SCALE_DB) $(MANAGE) bench $(BENCH_ARGS)
+	# Measured as production runs: DEBUG off (no query log, no template debugging), on loopback.
+	DATABASE_URL=$(SCALE_DB) DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=127.0.0.1 \
+	  SECURE_HTTPS=0 $(MANAGE) bench $(BENCH_ARGS)

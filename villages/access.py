@@ -61,7 +61,8 @@ def area_filter(
         raise ImproperlyConfigured("area_filter needs exactly one of village_path, district_path")
     if not user.is_authenticated or not user.is_active:
         return NOTHING
-    if user.has_perm(CHANGE_ALL) or (not write and user.has_perm(VIEW_ALL)):
+    changes_all, sees_all = _regency_wide(user)
+    if changes_all or (not write and sees_all):
         return Q()
 
     area = user_area(user)
@@ -73,6 +74,16 @@ def area_filter(
     else:
         allowed = area.mentored_districts | area.viewer_districts
     return Q(**{f"{district_path}__in": sorted(allowed)}) if allowed else NOTHING
+
+
+def _regency_wide(user: AbstractBaseUser) -> tuple[bool, bool]:
+    """Whether the user changes and reads everything, asked once per user object (a page
+    scopes a dozen querysets; each permission check walks every authentication backend)."""
+    flags = getattr(user, "_regency_wide", None)
+    if flags is None:
+        flags = (user.has_perm(CHANGE_ALL), user.has_perm(VIEW_ALL))
+        user._regency_wide = flags
+    return flags
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -87,8 +88,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{connection.vendor}, {Business.objects.count():,} usaha, "
             f"{Case.objects.count():,} kasus, {Village.objects.count():,} desa; "
-            f"median dan p95 dari {runs} permintaan setelah 2 pemanasan\n"
+            f"median dan p95 dari {runs} permintaan setelah 2 pemanasan; "
+            f"DEBUG {'menyala' if settings.DEBUG else 'mati (seperti produksi)'}\n"
         )
+        if settings.DEBUG:
+            # Query logging and template debugging cost 10-25 % of a page: not production's.
+            self.stderr.write(
+                "Peringatan: DEBUG menyala; `make bench` mengukur dengan DEBUG=0 seperti produksi."
+            )
 
         lists = [
             # (label, url, query, admin url, admin query)
