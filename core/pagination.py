@@ -166,25 +166,14 @@ class KeysetPaginator:
         count = None
         if before:
             reverse = [_flip(name) for name in self.ordering]
-            rows = list(
-                self.queryset.filter(self._beyond(before, reverse)).order_by(*reverse)[
-                    : self.per_page + 1
-                ]
-            )
+            rows, probed = self._rows(before, reverse)
             more_before = len(rows) > self.per_page
             rows = rows[: self.per_page][::-1]
             page = KeysetPage(rows, count, is_first=not more_before)
             page.previous_cursor = self.cursor(rows[0]) if more_before and rows else ""
             page.next_cursor = self.cursor(rows[-1]) if rows else ""
         else:
-            rows = self._probe(after)
-            if rows is not None:
-                count = CappedCount(self.per_page, True)  # "more than the page shows"
-            else:
-                queryset = self.queryset.order_by(*self.ordering)
-                if after:
-                    queryset = queryset.filter(self._beyond(after, self.ordering))
-                rows = list(queryset[: self.per_page + 1])
+            rows, probed = self._rows(after, self.ordering)
             more_after = len(rows) > self.per_page
             rows = rows[: self.per_page]
             if not after and not more_after:  # the whole list fits on this page: no count
@@ -192,23 +181,36 @@ class KeysetPaginator:
             page = KeysetPage(rows, count, is_first=not after)
             page.next_cursor = self.cursor(rows[-1]) if more_after else ""
             page.previous_cursor = self.cursor(rows[0]) if after and rows else ""
-        if page.count is None:
+        if probed:
+            page.count = CappedCount(self.per_page, True)  # "more than the page shows"
+        elif page.count is None:
             page.count = capped_count(self.queryset, self.cap)
         if self.rows and page.object_list:
             self.rows(page.object_list)
         return page
 
-    def _probe(self, after: list | None) -> list | None:
+    def _rows(self, key: list | None, ordering: list[str]) -> tuple[list, bool]:
+        """Up to a page and one row more beyond `key` in `ordering`, and whether the Probe
+        found them."""
+        probed = self._probe(key, ordering)
+        if probed is not None:
+            return probed, True
+        queryset = self.queryset.order_by(*ordering)
+        if key:
+            queryset = queryset.filter(self._beyond(key, ordering))
+        return list(queryset[: self.per_page + 1]), False
+
+    def _probe(self, key: list | None, ordering: list[str]) -> list | None:
         """A full page (and one row more) found by the Probe, or None."""
         probe = self.probe
         if probe is None or (probe.expected or 0) < PROBE_FROM:
             return None
-        window = probe.unfiltered.order_by(*self.ordering)
-        if after:
-            window = window.filter(self._beyond(after, self.ordering))
+        window = probe.unfiltered.order_by(*ordering)
+        if key:
+            window = window.filter(self._beyond(key, ordering))
         window = window.values("pk")[:PROBE_WINDOW]
         rows = list(
-            probe.unfiltered.filter(probe.condition, pk__in=window).order_by(*self.ordering)[
+            probe.unfiltered.filter(probe.condition, pk__in=window).order_by(*ordering)[
                 : self.per_page + 1
             ]
         )

@@ -257,6 +257,7 @@ class ProbeTests(PersonaTestCase):
             seen += [b.pk for b in page.object_list]
             counts.append(page.count)
             if not page.has_next():
+                self.last_cursor = query.get("setelah", "")
                 return seen, counts
             query = {"q": "dodol", "setelah": page.next_cursor}
 
@@ -270,6 +271,27 @@ class ProbeTests(PersonaTestCase):
         # Only the probe says "more than the page" for 54 rows: it did find the first page.
         self.assertEqual((counts[0].value, counts[0].capped), (25, True))
         self.assertContains(first, "lebih dari 25 usaha")
+
+    @postgresql_only
+    def test_previous_links_are_probed_too(self):
+        with mock.patch("core.pagination.PROBE_FROM", 0):
+            seen, _counts = self.walk()
+            pages, counts = [], []
+            page = self.client.get(self.url, {"q": "dodol", "setelah": self.last_cursor}).context[
+                "page"
+            ]
+            while True:
+                pages.insert(0, [b.pk for b in page.object_list])
+                if not page.has_previous():
+                    break
+                query = {"q": "dodol", "sebelum": page.previous_cursor}
+                page = self.client.get(self.url, query).context["page"]
+                counts.append(page.count)
+        self.assertEqual([pk for rows in pages for pk in rows], self.expected)
+        # The middle page, reached backwards, was found by the probe (a count no further than
+        # the page); the first has too few matches before it and is read the usual way.
+        self.assertEqual([(c.value, c.capped) for c in counts], [(25, True), (54, False)])
+        self.assertEqual(seen, self.expected)
 
     @postgresql_only
     def test_too_few_matches_in_the_window_fall_back_to_the_usual_page(self):
