@@ -106,8 +106,9 @@ class Probe:
     `estimated_rows`) to match at least PROBE_FROM rows, the paginator first tests `condition`
     (the same filter, row by row) on the next PROBE_WINDOW rows of `unfiltered` (the list without
     the filter) in the list's order. A full page found that way is exact, since every row before
-    it in that order was tested; otherwise the list is read the usual way. The count then says
-    only that there are more rows than the page shows."""
+    it in that order was tested, and so is a shorter one when the window reached the end of the
+    list; otherwise the list is read the usual way. The count then says only that there are
+    more rows than a page shows."""
 
     unfiltered: models.QuerySet
     condition: Q
@@ -201,7 +202,8 @@ class KeysetPaginator:
         return list(queryset[: self.per_page + 1]), False
 
     def _probe(self, key: list | None, ordering: list[str]) -> list | None:
-        """A full page (and one row more) found by the Probe, or None."""
+        """Up to a page and one row more found by the Probe, or None when it cannot tell: the
+        window held too few matches and the list goes on beyond it."""
         probe = self.probe
         if probe is None or (probe.expected or 0) < PROBE_FROM:
             return None
@@ -214,7 +216,10 @@ class KeysetPaginator:
                 : self.per_page + 1
             ]
         )
-        return rows if len(rows) > self.per_page else None
+        # Exact when a full page was found, or when the window reached the end of the list.
+        if len(rows) > self.per_page or window.count() < PROBE_WINDOW:
+            return rows
+        return None
 
     def _beyond(self, key: list, ordering: list[str]) -> Q:
         """Rows after `key` in `ordering`: (a > x) or (a = x and b > y) or …, plus `a >= x`

@@ -288,9 +288,9 @@ class ProbeTests(PersonaTestCase):
                 page = self.client.get(self.url, query).context["page"]
                 counts.append(page.count)
         self.assertEqual([pk for rows in pages for pk in rows], self.expected)
-        # The middle page, reached backwards, was found by the probe (a count no further than
-        # the page); the first has too few matches before it and is read the usual way.
-        self.assertEqual([(c.value, c.capped) for c in counts], [(25, True), (54, False)])
+        # Both found by the probe (a count no further than a page): the middle page by a full
+        # page of matches, the first because the window reached the start of the list.
+        self.assertEqual([(c.value, c.capped) for c in counts], [(25, True), (25, True)])
         self.assertEqual(seen, self.expected)
 
     @postgresql_only
