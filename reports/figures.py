@@ -253,15 +253,16 @@ def scoped_cases(user, area: Area) -> QuerySet:
 
 
 def service_rows(
-    user, period: Period, area: Area, extreme_poverty: bool = False
+    user, period: Period, area: Area, extreme_poverty: bool = False, medians: bool = False
 ) -> list[ServiceRow]:
     """Per service: opened, active, submitted, done, rejected/cancelled, stalled, target.
-    `extreme_poverty` keeps the extreme-poverty villages only (no targets apply)."""
+    `extreme_poverty` keeps the extreme-poverty villages only (no targets apply); `medians`
+    adds the median days to done (PostgreSQL; compute() fills them in on SQLite)."""
     cases = scoped_cases(user, area)
     if extreme_poverty:
         cases = cases.filter(business__village__extreme_poverty_year__isnull=False)
     aggregates = _case_counts(period)
-    if connection.vendor == "postgresql":
+    if medians and connection.vendor == "postgresql":
         # The median in the same pass over the area's cases (SQLite: _median_days).
         aggregates["median_days"] = _MedianDays(_days_open(), filter=_done_in(period))
     counts = {
@@ -527,7 +528,7 @@ def compute(
     result = Figures(
         period=period,
         area=area,
-        services=service_rows(user, period, area),
+        services=service_rows(user, period, area, medians=True),
         places=place_rows(user, period, area),
     )
     if connection.vendor != "postgresql":
