@@ -48,7 +48,6 @@ BOARD_COLUMN_LIMIT = 12  # the newest; the column's link lists the rest
 BOARD_COUNT_CAP = 1000  # a column's badge says "> 1000" beyond; the list counts further
 # The case list's order (newest activity first); a keyset page needs the pk to break ties.
 CASE_ORDER = ("-last_activity_at", "-pk")
-_CASE_ORDER_BY = (F("last_activity_at").desc(), F("pk").desc())
 
 
 def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
@@ -131,7 +130,7 @@ def _board_columns_of_everything(cards) -> list[dict]:
 def _board_columns_of_an_area(cards) -> list[dict]:
     """A mentor's villages or a kecamatan hold a few hundred cases of a service: every column's
     newest cards and exact counts in one query, numbered per status by window functions."""
-    by_status = Window(RowNumber(), partition_by=F("status"), order_by=[*_CASE_ORDER_BY])
+    by_status = Window(RowNumber(), partition_by=F("status"), order_by=list(CASE_ORDER))
     rows = (
         cards.annotate(position=by_status, total=Window(Count("pk"), partition_by=F("status")))
         .filter(position__lte=BOARD_COLUMN_LIMIT)

@@ -46,12 +46,12 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
     )
     miskin_ekstrem = forms.BooleanField(label=_("Hanya desa miskin ekstrem"), required=False)
 
+    probe: Probe | None = None  # set by filter() for a search over the whole country
+
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.add_area_fields(user)
-
-    probe: Probe | None = None  # set by filter() for a search over the whole country
 
     def filter(self, businesses):
         data = self.cleaned_data

@@ -402,6 +402,22 @@ class CaseListTests(PersonaTestCase):
                 page = self.client.get(url, params).context["page"]
                 self.assertEqual({case.business.name for case in page.object_list}, expected)
 
+    def test_bad_filter_values_are_refused_next_to_their_field(self):
+        """An unknown service, a step that is not a number or does not exist: the list answers
+        with the field's error and the unfiltered rows, never a server error."""
+        case = make_case(make_business(self.duren, "A"), "halal")
+        self.client.force_login(self.staff)
+        for params, field in (
+            ({"layanan": "tidak-ada"}, "layanan"),
+            ({"tahap": "abc"}, "tahap"),
+            ({"tahap": "999999"}, "tahap"),
+        ):
+            with self.subTest(params):
+                response = self.client.get(reverse("assistance:list"), params)
+                self.assertEqual(response.status_code, 200)
+                self.assertIn(field, response.context["form"].errors)
+                self.assertEqual(list(response.context["page"].object_list), [case])
+
     def test_my_tasks_lists_open_cases_longest_idle_first_and_flags_stalled(self):
         now = timezone.now()
         for name, days, status in (

@@ -351,10 +351,16 @@ def one_year_after(start: date) -> date:
         return start.replace(year=start.year + 1, day=28)
 
 
+def active_assignment(on: date | None = None, path: str = "") -> Q:
+    """The rule for a placement active on `on` (today by default); `path` reaches the
+    assignment from another model ("villages__assignments__")."""
+    on = on or timezone.localdate()
+    return Q(**{f"{path}start_date__lte": on, f"{path}end_date__gte": on})
+
+
 class AssignmentQuerySet(models.QuerySet):
     def active(self, on: date | None = None) -> "AssignmentQuerySet":
-        on = on or timezone.localdate()
-        return self.filter(start_date__lte=on, end_date__gte=on)
+        return self.filter(active_assignment(on))
 
 
 class Assignment(models.Model):

@@ -19,7 +19,7 @@ from core.pagination import KeysetPaginator
 from . import panels
 from .access import VIEW_ALL, can_edit, get_for_user
 from .forms import ExtremePovertyForm, VillageFilterForm, VillageOptionsForm
-from .models import Assignment, District, KecamatanViewer, Mentor, Village
+from .models import Assignment, District, KecamatanViewer, Mentor, Village, active_assignment
 
 PAGE_SIZE = 25
 
@@ -53,9 +53,7 @@ def _staff_home(request: HttpRequest) -> HttpResponse:
     active = Assignment.objects.active(today)
     # Active placements as conditions on the joined rows (or a correlated EXISTS), so that only
     # the regency's villages are read, never every placement in the country.
-    joined_active = Q(villages__assignments__start_date__lte=today) & Q(
-        villages__assignments__end_date__gte=today
-    )
+    joined_active = active_assignment(today, "villages__assignments__")
     districts = (
         District.objects.visible_to(request.user)
         .in_home_regency()
