@@ -227,6 +227,10 @@ def _versioned_action(
         return _render_case(request, case, 400, **{form_key: form})
     try:
         with transaction.atomic():
+            if case.version != form.cleaned_data["version"]:
+                # Judged against the page the user saw: a stale move is a conflict, even one
+                # the case's new state would refuse.
+                raise EditConflict(case)
             event = act(case, form)
             save_versioned(case, form.cleaned_data["version"])
             event.case = case
@@ -326,7 +330,7 @@ def case_document(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_case(request, case, flash=_("Dokumen diunggah."))
 
 
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """Documents are private: served only to users who may see their case."""
     document = get_for_user(CaseDocument.objects.all(), request.user, pk=pk)
     return document_response(document)

@@ -230,6 +230,19 @@ class CaseViewTests(PersonaTestCase):
         self.assertEqual(self.case.events.filter(kind="status").count(), 0)
         del second
 
+    def test_a_stale_move_is_a_conflict_even_when_the_new_state_would_refuse_it(self):
+        """Two people on the same page both move to the next step: the second one learns that
+        someone was first (409), not that steps may not be skipped (400)."""
+        opened = self.case.version
+        first, second = self.case.steps[:2]
+        self.post("step", {"step": first.pk, "version": opened}, user=self.staff)
+        self.post("step", {"step": second.pk, "version": opened + 1}, user=self.staff)
+        response = self.post("step", {"step": first.pk, "version": opened})
+        self.assertContains(response, "baru saja diubah orang lain", status_code=409)
+        self.case.refresh_from_db()
+        self.assertEqual((self.case.step, self.case.version), (second, opened + 2))
+        self.assertEqual(self.case.events.filter(kind="step").count(), 2)
+
     def test_the_result_of_an_action_shows_under_the_form_that_acted(self):
         """On a phone the user's thumb is at the button: the message comes right after it."""
         for name, data, form_id, message in (
