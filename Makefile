@@ -8,7 +8,7 @@ MANAGE := $(BIN)/python manage.py
 # Local development and tests run with DEBUG on; production sets DEBUG=0 and real secrets.
 export DEBUG ?= 1
 
-.PHONY: run setup test lint lock clean bench bench-report bench-import
+.PHONY: run serve serve-prepare loadtest setup test lint lock clean bench bench-report bench-import
 
 $(BIN)/.installed: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else "Python 3.12+ is required")'
@@ -25,9 +25,54 @@ setup: $(BIN)/.installed
 	$(MANAGE) load_areas --regency 32.15
 	$(MANAGE) seed_demo
 
-# The app and its background worker (PDF reports) together; Ctrl-C stops both.
+# The app and its background worker (PDF reports, imports, periodic tasks) together; Ctrl-C
+# stops both. Readable log lines here; production logs JSON (LOG_FORMAT, README).
+run: export LOG_FORMAT ?= text
 run: setup
-	trap 'kill 0' EXIT; $(MANAGE) db_worker --interval 2 & $(MANAGE) runserver 127.0.0.1:8000
+	trap 'kill 0' EXIT; $(MANAGE) worker --interval 2 & $(MANAGE) runserver 127.0.0.1:8000
+
+# The production stack on this machine, for trying it: DEBUG=0 against PostgreSQL, gunicorn
+# (deploy/gunicorn.conf.py) serving the collected, compressed static files, and the worker.
+# Plain HTTP on loopback (SECURE_HTTPS=0): http://127.0.0.1:8000/; the office's server puts
+# nginx with TLS in front (README, "Menjalankan di server"). Ctrl-C stops both. The demo
+# accounts are created only in a database without users.
+SERVE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/karawang_umkm_serve
+SERVE_ENV = DEBUG=0 DATABASE_URL=$(SERVE_DATABASE_URL) SECRET_KEY="$$(cat .serve-secret)" \
+  ALLOWED_HOSTS=127.0.0.1,localhost SECURE_HTTPS=0
+serve: serve-prepare
+	trap 'kill 0' EXIT; $(SERVE_ENV) $(MANAGE) worker --interval 2 & \
+	  $(SERVE_ENV) $(BIN)/gunicorn --config deploy/gunicorn.conf.py
+
+serve-prepare: $(BIN)/.installed .serve-secret
+	createdb --maintenance-db=$(dir $(SERVE_DATABASE_URL))postgres \
+	  $(notdir $(SERVE_DATABASE_URL)) 2>/dev/null || true
+	$(SERVE_ENV) $(MANAGE) migrate --no-input -v0
+	$(SERVE_ENV) $(MANAGE) collectstatic --no-input -v0
+	$(SERVE_ENV) $(MANAGE) load_areas --regency 32.15 -v0
+	if $(SERVE_ENV) $(MANAGE) shell -v0 -c 'import sys; from django.contrib.auth import \
+	  get_user_model; sys.exit(get_user_model().objects.exists())'; then \
+	  $(SERVE_ENV) $(MANAGE) seed_demo; fi
+
+# Load test (issue 11): the stack of `make serve` in the background, then Locust on loopback
+# (tests/load/locustfile.py): 50 people for 5 minutes in the office's mix. Prints requests,
+# failures, p50/p95 per page, then checks that every concurrent case move landed once or got a
+# 409 (tests/load/check_moves.py). Shorter: make loadtest LOADTEST_TIME=1m
+LOADTEST_USERS ?= 50
+LOADTEST_TIME ?= 5m
+loadtest: serve-prepare
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; $(SERVE_ENV) $(MANAGE) worker --interval 2 & \
+	  $(SERVE_ENV) LOG_LEVEL=WARNING $(BIN)/gunicorn --config deploy/gunicorn.conf.py & \
+	  for i in $$(seq 60); do curl -fs -o /dev/null http://127.0.0.1:8000/healthz && break; \
+	    sleep 1; done; \
+	  LOADTEST_MOVES=.loadtest-moves.json $(BIN)/locust -f tests/load/locustfile.py --headless \
+	    --host http://127.0.0.1:8000 -u $(LOADTEST_USERS) -r 2 -t $(LOADTEST_TIME) \
+	    --stop-timeout 10 --only-summary --loglevel WARNING; status=$$?; \
+	  $(SERVE_ENV) $(BIN)/python tests/load/check_moves.py .loadtest-moves.json \
+	    && exit $$status
+
+# A secret key for `make serve`, made once and kept out of git.
+.serve-secret:
+	umask 077; $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
 # Reports' speed and memory on the demo data and on 10x the demo, in a throwaway database.
 bench-report: $(BIN)/.installed
@@ -86,6 +131,9 @@ bench: $(BIN)/.installed
 	DATABASE_URL=$(SCALE_DB) $(MANAGE) generate_scale_data --keep \
 	  --businesses $(BENCH_BUSINESSES) --cases $(BENCH_CASES) --villages $(BENCH_VILLAGES) \
 	  $(BENCH_GENERATE_ARGS)
-	# Measured as production runs: DEBUG off (no query log, no template debugging), on loopback.
+	# Measured as production runs: DEBUG off (no query log, no template debugging), on loopback,
+	# with the hashed static file names production uses (they need collectstatic's manifest).
+	DATABASE_URL=$(SCALE_DB) DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=127.0.0.1 \
+	  SECURE_HTTPS=0 $(MANAGE) collectstatic --no-input -v0
 	DATABASE_URL=$(SCALE_DB) DEBUG=0 SECRET_KEY=bench-only-not-a-secret ALLOWED_HOSTS=127.0.0.1 \
 	  SECURE_HTTPS=0 $(MANAGE) bench $(BENCH_ARGS)

@@ -380,7 +380,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _activity_form(request, _get_activity(request, pk, write=True))
 
 
-def document_download(request: HttpRequest, pk: int) -> FileResponse:
+def document_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     document = get_for_user(ActivityDocument.objects.all(), request.user, pk=pk)
     return document_response(document)
 

@@ -1,12 +1,14 @@
 """Uploaded documents: stored privately, checked and cleaned by `core.uploads`."""
 
 import os
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext_lazy
 
 from .uploads import EXTENSIONS, DocumentField
@@ -79,13 +81,43 @@ class DocumentFormMixin:
         return upload
 
 
-def document_response(document: PrivateDocument) -> FileResponse:
+def private_file_response(
+    name: str,
+    *,
+    content_type: str,
+    cache_control: str,
+    as_attachment: bool = False,
+    filename: str = "",
+) -> HttpResponse | FileResponse:
+    """The private file `name` (in `private_storage`) for a user the calling view has checked.
+
+    With PRIVATE_MEDIA_ACCEL_REDIRECT set, nginx sends the bytes from its internal location (an
+    empty answer carrying `X-Accel-Redirect`) and the worker is free at once; otherwise Django
+    streams the file. Both answer with the same type, disposition and caching.
+    """
+    filename = filename or os.path.basename(name)
+    prefix = settings.PRIVATE_MEDIA_ACCEL_REDIRECT
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = prefix + quote(name)
+        response["Content-Disposition"] = content_disposition_header(as_attachment, filename)
+    else:
+        response = FileResponse(
+            private_storage.open(name, "rb"),
+            content_type=content_type,
+            as_attachment=as_attachment,
+            filename=filename,
+        )
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def document_response(document: PrivateDocument) -> HttpResponse | FileResponse:
     """The file, for a user the caller has checked; PDFs download, images open in place."""
-    response = FileResponse(
-        document.file.open("rb"),
+    return private_file_response(
+        document.file.name,
         content_type=document.content_type,
+        cache_control="private, no-store",
         as_attachment=document.content_type == "application/pdf",
         filename=document.filename,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

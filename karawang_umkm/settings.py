@@ -34,14 +34,17 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None:
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {value!r}") from None
+    if minimum is not None and number < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value!r}")
+    return number
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -82,6 +85,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files right after the HTTPS redirect: no session, CSP or database work for them.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A request id on every log line, one line per request (static files are not logged).
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.LanguageMiddleware",
@@ -173,7 +180,8 @@ OFFICE_NAME = os.environ.get("OFFICE_NAME", "").strip()
 SITE_NAME = os.environ.get("SITE_NAME", "").strip()
 
 # Background work (PDF reports): Django's tasks framework with the database backend; a worker
-# (`manage.py db_worker`) runs the queued tasks. TASKS_BACKEND=immediate runs them in the request.
+# (`manage.py worker`, db_worker with a heartbeat and periodic tasks, core/schedule.py) runs the
+# queued tasks. TASKS_BACKEND=immediate runs them in the request.
 TASKS = {
     "default": {
         "BACKEND": {
@@ -182,6 +190,16 @@ TASKS = {
         }[os.environ.get("TASKS_BACKEND", "database")]
     }
 }
+# /healthz answers 503 when no worker has beaten for this many seconds; 0 checks no worker
+# (the default without one, TASKS_BACKEND=immediate).
+HEALTH_WORKER_MAX_AGE = env_int(
+    "HEALTH_WORKER_MAX_AGE",
+    0 if os.environ.get("TASKS_BACKEND") == "immediate" else 300,
+    minimum=0,
+)
+# Documents of cases closed more than this many years ago are deleted by a daily task
+# (assistance/retention.py); 0 never deletes.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 5, minimum=0)
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -194,12 +212,36 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# Production serves the collected files (WhiteNoise) with content-hashed names, cached for ten
+# years, and gzip copies made once by collectstatic. Development and tests serve the sources as
+# they are, so they need no collectstatic.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 # Uploads are never served straight from disk: every photo and document lives in
 # PRIVATE_MEDIA_ROOT and goes through a view that checks who may see it (product photos on the
 # public showcase only while the owner's consent stands). Nothing is stored in MEDIA_ROOT.
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
+# Where `manage.py backup` writes its archives (the database and the private files).
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / "backups"))
+# Behind nginx: the URL prefix of its `internal` location aliased to PRIVATE_MEDIA_ROOT (e.g.
+# "/_private/"). The checking view then answers with an X-Accel-Redirect header and nginx sends
+# the bytes; unset, the view streams the file itself.
+PRIVATE_MEDIA_ACCEL_REDIRECT = os.environ.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "").strip()
+if PRIVATE_MEDIA_ACCEL_REDIRECT and not (
+    PRIVATE_MEDIA_ACCEL_REDIRECT.startswith("/") and PRIVATE_MEDIA_ACCEL_REDIRECT.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_ACCEL_REDIRECT must start and end with '/', "
+        f"got {PRIVATE_MEDIA_ACCEL_REDIRECT!r}"
+    )
 DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # Security: strict by default, relaxed only where plain-HTTP local development needs it.
@@ -207,6 +249,8 @@ SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
 CSRF_COOKIE_SECURE = SECURE_HTTPS
 SECURE_SSL_REDIRECT = SECURE_HTTPS
+# A load balancer probes the app server over plain HTTP; the answer holds nothing private.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
@@ -230,12 +274,40 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
 }
 
+# One JSON object per line on stderr (core/logging.py), each with its request's id; every line
+# passes the filter that takes NIKs, phone numbers and password/session values out.
+# LOG_FORMAT=text writes readable lines instead (`make run` does).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request": {"()": "core.logging.RequestContextFilter"},
+        "scrub": {"()": "core.logging.ScrubFilter"},
+    },
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "text": {"()": "core.logging.TextFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request", "scrub"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # django-axes logs every login at INFO; failures and lockouts are WARNING.
-    # WeasyPrint reports each layout step at INFO.
-    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # Through the one handler above only: Django's own console and mail_admins handlers
+        # would print a second, unfiltered copy (and mail a request's POST data).
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's access line repeats karawang.request's, with the query string.
+        "django.server": {"handlers": [], "level": "WARNING", "propagate": True},
+        # django-axes logs every login at INFO; failures and lockouts are WARNING.
+        # WeasyPrint reports each layout step at INFO.
+        "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+    },
 }

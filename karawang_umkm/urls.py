@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
+from core.health import healthz
 from villages import views as village_views
 from villages.models import site_name
 
@@ -36,6 +37,8 @@ urlpatterns = [
     path("riwayat/", village_views.history_list, name="history"),
     path("riwayat/<str:label>/<int:pk>/", village_views.history_object, name="history_object"),
     path("admin/", admin.site.urls),
+    # For the load balancer and monitoring: no login, 200 "ok" or 503 naming what failed.
+    path("healthz", healthz, name="healthz"),
 ]
 
 # 400, 403 and 404 are Django's handlers with templates/400.html, 403.html, 404.html (the site's

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from assistance.models import Service
+from core.files import private_file_response
 from core.htmx import list_template
 from villages.access import VIEW_ALL
 from villages.models import District
@@ -224,12 +225,18 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/report_detail.html", context)
 
 
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     report = _get_report(request, pk)
     if report.state != Report.State.DONE or not report.file:
         raise Http404
     name = slugify(f"laporan-{report.period}-{report.area_label}") + ".pdf"
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=name)
+    return private_file_response(
+        report.file.name,
+        content_type="application/pdf",
+        cache_control="private, no-store",
+        as_attachment=True,
+        filename=name,
+    )
 
 
 def archive(request: HttpRequest) -> HttpResponse:
