@@ -63,3 +63,34 @@ class ImportJob(models.Model):
         return self.state in (self.State.VALIDATING, self.State.IMPORTING) and (
             self.uploaded_at < timezone.now() - timedelta(minutes=30)
         )
+
+
+class WorkerBeat(models.Model):
+    """A worker process's last sign of life, written by `manage.py worker` and read by /healthz.
+    One row per process (host and pid): a pool of several workers shows as several rows."""
+
+    worker = models.CharField(_("worker"), max_length=150, unique=True)
+    last_seen = models.DateTimeField(_("terakhir terlihat"))
+
+    class Meta:
+        verbose_name = _("detak worker")
+        verbose_name_plural = _("detak worker")
+
+    def __str__(self) -> str:
+        return self.worker
+
+
+class ScheduledRun(models.Model):
+    """When a periodic task (`core.schedule`) is next due. The row is what a pool of workers
+    agrees on: the one whose update moves `next_run_at` forward enqueues the task."""
+
+    name = models.CharField(_("nama"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("jadwal berikutnya"))
+    last_run_at = models.DateTimeField(_("terakhir dijalankan"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("tugas terjadwal")
+        verbose_name_plural = _("tugas terjadwal")
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,6 +17,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
+
+from core.models import WorkerBeat
 
 from .base import PersonaTestCase, make_user
 
@@ -164,6 +167,9 @@ class HostileUrlTests(PersonaTestCase):
         cls.admin_clerk = make_user("clerk", is_staff=True)
 
     def setUp(self) -> None:
+        # /healthz answers 503 without a live worker, by design: give it one, so that a 5xx
+        # here still means a crash.
+        WorkerBeat.objects.create(worker="test:1", last_seen=timezone.now())
         self.app_clients = {"anonymous": self.client_for(None)} | {
             name: self.client_for(user)
             for name, user in (
