@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -77,3 +79,9 @@ class AssistanceConfig(AppConfig):
 
         village_demo.register(demo.seed)
         village_demo.register(demo.seed_visits)
+
+        from core import schedule
+
+        from .retention import apply_retention
+
+        schedule.every(timedelta(days=1), apply_retention, name="assistance.retention")

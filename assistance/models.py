@@ -361,6 +361,7 @@ class CaseEvent(models.Model):
         STATUS = "status", _("Status")
         NOTE = "note", _("Catatan")
         DOCUMENT = "document", _("Dokumen")
+        SYSTEM = "system", _("Sistem")  # written by a scheduled task, not by a person
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind)
