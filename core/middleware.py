@@ -1,4 +1,7 @@
+import logging
 import re
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
@@ -8,6 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.datastructures import MultiValueDict
+
+from .logging import current_request, scrub
 
 
 class LanguageMiddleware:
@@ -81,3 +86,51 @@ class HostileInputMiddleware:
         ):
             raise BadRequest("NUL byte in the posted form")
         return self.get_response(request)
+
+
+# A request id from the proxy (nginx's $request_id, a load balancer's uuid) is kept when it is a
+# plain token; anything else could forge or break log lines.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+request_logger = logging.getLogger("karawang.request")
+
+
+def _request_id(request: HttpRequest) -> str:
+    offered = request.headers.get("X-Request-ID", "")
+    if _REQUEST_ID.fullmatch(offered) and scrub(offered) == offered:
+        return offered
+    return uuid.uuid4().hex
+
+
+class RequestLogMiddleware:
+    """One log line per request (method, path without its query string, status, duration) and
+    a request id on every log line written while serving it, returned as `X-Request-ID`.
+
+    Placed right after SecurityMiddleware (and WhiteNoise, whose static files are not logged),
+    so that its duration covers everything the application does.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.request_id = _request_id(request)
+        token = current_request.set(request)
+        started = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request.request_id
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            current_request.reset(token)
