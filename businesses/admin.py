@@ -6,7 +6,7 @@ from core.admin import HistoryAdmin, LargeTableMixin
 from core.imports import ImportExportAdminMixin
 from villages.admin import home_district_filter
 
-from .models import Business, Product
+from .models import Business, NikAccess, Product
 from .resources import BusinessResource
 from .validators import mask_nik, may_view_nik
 
@@ -80,6 +80,20 @@ class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
             return False
         return super().lookup_allowed(lookup, value, request)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            NikAccess.record(request.user, NikAccess.Where.ADMIN, [obj])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if response.status_code == 200:  # the revert form shows that version's whole NIK
+            version = Business.history.filter(history_id=version_id).only("id", "owner_nik")
+            NikAccess.record_ids(
+                request.user, NikAccess.Where.ADMIN, [v.id for v in version if v.owner_nik]
+            )
+        return response
+
     def get_historical_record_context_helper(self, request, historical_record):
         return MaskedHistoryContextHelper(self.model, historical_record)
 
@@ -88,3 +102,22 @@ class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return super().get_import_resource_kwargs(request, **kwargs) | {"user": request.user}
+
+
+@admin.register(NikAccess)
+class NikAccessAdmin(LargeTableMixin, admin.ModelAdmin):
+    """Read-only: the record of who was shown which whole NIK is written by the app alone."""
+
+    list_display = ["at", "user", "where", "business_id", "business"]
+    list_filter = ["where", "at"]
+    list_select_related = ["user", "business"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

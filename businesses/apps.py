@@ -34,6 +34,7 @@ class BusinessesConfig(AppConfig):
         roles.ADMINISTRATOR: [
             *_MANAGE,
             "businesses.view_nik",
+            "businesses.view_nikaccess",
             "businesses.view_historicalbusiness",
             "businesses.view_historicalproduct",
             "businesses.view_historicalpotential",

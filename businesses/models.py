@@ -20,7 +20,7 @@ from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
 from villages.models import Village
 
-from .validators import mask_nik, validate_kbli, validate_nik
+from .validators import mask_nik, may_view_nik, validate_kbli, validate_nik
 
 PIRT_EXPIRY_WARNING_DAYS = 90
 
@@ -400,3 +400,62 @@ class OvopSelection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.village} {self.year}: {self.product}"
+
+
+class NikAccess(models.Model):
+    """One showing of a whole NIK to a user (UU 27/2022): who, when, which business, where.
+
+    Written by every place that shows a stored NIK unmasked (`NikAccess.record`); it never holds
+    the NIK itself. The business is kept by id: the record outlives a deleted business."""
+
+    class Where(models.TextChoices):
+        DETAIL = "detail", _("Halaman usaha")
+        FORM = "form", _("Formulir ubah usaha")
+        EXPORT = "export", _("Unduhan spreadsheet")
+        ADMIN = "admin", _("Halaman admin")
+        PERSONAL_DATA = "personal_data", _("Halaman data pribadi")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("pengguna"),
+    )
+    at = models.DateTimeField(_("waktu"), default=timezone.now)
+    business = models.ForeignKey(
+        Business,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,  # never empty; nullable so that a join keeps rows of deleted businesses
+        related_name="+",
+        verbose_name=_("usaha"),
+    )
+    where = models.CharField(_("tempat"), max_length=20, choices=Where)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("akses NIK")
+        verbose_name_plural = _("akses NIK")
+        indexes = [
+            models.Index(fields=["business", "at"]),
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_where_display()} #{self.business_id}"
+
+    @classmethod
+    def record(cls, user, where: str, businesses) -> int:
+        """Record that `user` was shown the whole NIK of each of `businesses` (objects with
+        `pk` and `owner_nik`); a business without a NIK shows none."""
+        return cls.record_ids(user, where, [b.pk for b in businesses if b.owner_nik])
+
+    @classmethod
+    def record_ids(cls, user, where: str, business_ids) -> int:
+        """One row per business id, in one INSERT; none for a user who sees NIKs masked."""
+        if not may_view_nik(user):
+            return 0
+        rows = [cls(user=user, business_id=pk, where=where) for pk in business_ids]
+        cls.objects.bulk_create(rows, batch_size=1000)
+        return len(rows)

@@ -8,7 +8,7 @@ from core.imports import AllOrNothingResource, IdentifierField
 from core.validators import normalize_phone
 from villages.models import Village
 
-from .models import Business
+from .models import Business, NikAccess
 from .validators import clean_nik, mask_nik, may_view_nik, validate_kbli
 
 
@@ -73,6 +73,19 @@ class BusinessResource(AllOrNothingResource):
         # Exports and the import preview (both through Field.export) show what the user may see.
         if not may_view_nik(user):
             self.fields["owner_nik"].mask = mask_nik
+        self.nik_shown: list[int] = []
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        if instance.owner_nik and (not selected_fields or "owner_nik" in selected_fields):
+            self.nik_shown.append(instance.pk)
+        return super().export_resource(instance, selected_fields, **kwargs)
+
+    def after_export(self, queryset, dataset, **kwargs) -> None:
+        """Every whole NIK in the file is an access (UU 27/2022): one row per business, written
+        in batches of 1,000 (a regency's few thousand rows cost a few inserts)."""
+        super().after_export(queryset, dataset, **kwargs)
+        NikAccess.record_ids(self.user, NikAccess.Where.EXPORT, self.nik_shown)
+        self.nik_shown = []
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "owner_nik" and self.user is not None and not may_view_nik(self.user):

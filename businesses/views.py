@@ -26,7 +26,7 @@ from .forms import (
     PotentialReviewForm,
     ProductForm,
 )
-from .models import Business, OvopSelection, Potential, Product
+from .models import Business, NikAccess, OvopSelection, Potential, Product
 from .resources import BusinessResource
 
 PAGE_SIZE = 25
@@ -98,6 +98,7 @@ def business_create(request: HttpRequest) -> HttpResponse:
 def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = _get_business(request, pk)
     editable = can_edit(business, request.user)
+    NikAccess.record(request.user, NikAccess.Where.DETAIL, [business])
     return render(
         request,
         "businesses/business_detail.html",
@@ -115,6 +116,7 @@ def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @sensitive_post_parameters("owner_nik")
 def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
     business = _get_business(request, pk, write=True)
+    stored_nik = [business.pk] if business.owner_nik else []
     form = BusinessForm(request.POST or None, instance=business, user=request.user)
     form.enable_inline_validation(request.path)
     if inline := inline_errors_response(request, form):
@@ -122,6 +124,7 @@ def business_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and form.save_or_conflict():
         messages.success(request, _("Perubahan %(name)s disimpan.") % {"name": business.name})
         return redirect(business)
+    NikAccess.record_ids(request.user, NikAccess.Where.FORM, stored_nik)
     return render(
         request,
         "businesses/business_form.html",

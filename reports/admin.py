@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from core.admin import HistoryAdmin
 
-from .models import Report, ServiceTarget, Signer, YearTarget
+from .models import Erasure, Report, ServiceTarget, Signer, YearTarget
 
 
 class ServiceTargetInline(admin.TabularInline):
@@ -37,3 +37,20 @@ class ReportAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # reports are asked for on the dashboard
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """Read-only: erasures are made on the personal-data page, which writes this record."""
+
+    list_display = ["erased_at", "erased_by", "businesses", "history_rows"]
+    readonly_fields = [f.name for f in Erasure._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

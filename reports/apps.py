@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +21,13 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Laporan")
     role_permissions = {
         roles.DINKOP: [*_EDIT, "reports.view_reports"],
-        roles.ADMINISTRATOR: [*_EDIT, "reports.view_reports"],
+        # The duties of UU 27/2022 (access, export, erasure): the Administrator role alone.
+        roles.ADMINISTRATOR: [
+            *_EDIT,
+            "reports.view_reports",
+            "reports.manage_personal_data",
+            "reports.view_erasure",
+        ],
         roles.LEADERSHIP: _READ,
         roles.KECAMATAN: _READ,
         roles.MENTOR: _READ,
@@ -32,3 +40,9 @@ class ReportsConfig(AppConfig):
 
         village_demo.register(demo.seed)
         panels.connect()
+
+        from core import schedule
+
+        from .personal_data import prune_exports_task
+
+        schedule.every(timedelta(hours=1), prune_exports_task, name="reports.prune_personal_data")

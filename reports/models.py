@@ -221,3 +221,101 @@ class Report(models.Model):
         return self.state in (self.State.QUEUED, self.State.RUNNING) and (
             self.requested_at < timezone.now() - STUCK_AFTER
         )
+
+
+MANAGE_PERSONAL_DATA = "reports.manage_personal_data"
+
+
+class Erasure(models.Model):
+    """A lawful erasure of one person's identifying data (UU 27/2022): who, when, why and how
+    much changed. Never the NIK: the record must not become the way to find the person again."""
+
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("dilakukan oleh"),
+    )
+    erased_at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    reason = models.TextField(_("alasan dan dasar hukum"))
+    business_ids = models.JSONField(_("id usaha"), default=list)
+    businesses = models.PositiveIntegerField(_("usaha dianonimkan"), default=0)
+    history_rows = models.PositiveIntegerField(_("baris riwayat dianonimkan"), default=0)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        permissions = [
+            ("manage_personal_data", _("Mengelola permintaan data pribadi (UU PDP)")),
+        ]
+        verbose_name = _("penghapusan data pribadi")
+        verbose_name_plural = _("penghapusan data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.erased_at:%Y-%m-%d %H:%M} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:erasure", args=[self.pk])
+
+
+EXPORT_KEPT_FOR = timedelta(hours=24)
+
+
+class PersonalDataExport(models.Model):
+    """The PDF of everything stored about one person, for the data subject: made by the worker
+    from record ids (never the NIK), for the requester alone, deleted at its first download or
+    after EXPORT_KEPT_FOR."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Menunggu")
+        RUNNING = "running", _("Sedang dibuat")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+        GONE = "gone", _("Sudah dihapus")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("diminta oleh"),
+    )
+    requested_at = models.DateTimeField(_("diminta"), auto_now_add=True)
+    business_ids = models.JSONField(default=list)
+    history_ids = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State, default=State.QUEUED)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    error = models.TextField(_("kesalahan"), blank=True)
+    file = models.FileField(storage=private_storage, upload_to="data-pribadi/", blank=True)
+    pages = models.PositiveIntegerField(_("halaman"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("ukuran (byte)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("salinan data pribadi")
+        verbose_name_plural = _("salinan data pribadi")
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} #{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:personal_data_export", args=[self.pk])
+
+    @property
+    def expires_at(self):
+        return self.requested_at + EXPORT_KEPT_FOR
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and not self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING) and (
+            self.requested_at < timezone.now() - STUCK_AFTER
+        )
+
+    def discard(self) -> None:
+        """Delete the file and say so; the row stays (who asked, when)."""
+        if self.file:
+            self.file.delete(save=False)
+        self.state = self.State.GONE
+        self.save(update_fields=["file", "state"])
