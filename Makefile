@@ -60,8 +60,11 @@ serve-prepare: $(BIN)/.installed .serve-secret
 LOADTEST_USERS ?= 50
 LOADTEST_TIME ?= 5m
 loadtest: serve-prepare
-	trap 'kill $$(jobs -p) 2>/dev/null' EXIT; $(SERVE_ENV) $(MANAGE) worker --interval 2 & \
-	  $(SERVE_ENV) LOG_LEVEL=WARNING $(BIN)/gunicorn --config deploy/gunicorn.conf.py & \
+	@! curl -fs -o /dev/null http://127.0.0.1:8000/healthz || \
+	  { echo "Something already serves 127.0.0.1:8000: stop it first."; exit 1; }
+	$(SERVE_ENV) $(MANAGE) worker --interval 2 & worker=$$!; \
+	  $(SERVE_ENV) LOG_LEVEL=WARNING $(BIN)/gunicorn --config deploy/gunicorn.conf.py & web=$$!; \
+	  trap 'kill $$web $$worker 2>/dev/null; wait' EXIT; \
 	  for i in $$(seq 60); do curl -fs -o /dev/null http://127.0.0.1:8000/healthz && break; \
 	    sleep 1; done; \
 	  LOADTEST_MOVES=.loadtest-moves.json $(BIN)/locust -f tests/load/locustfile.py --headless \

@@ -73,6 +73,8 @@ class Command(BaseCommand):
     def handle(self, *args, runs: int, only: str | None, **options) -> None:
         refuse_unless_bench_database()
         logging.getLogger("fontTools").setLevel(logging.WARNING)  # the PDF's font subsetting
+        # One JSON line per request would bury the table; production writes it to the journal.
+        logging.getLogger("karawang.request").setLevel(logging.WARNING)
         if runs < 3:
             raise CommandError("--runs minimal 3.")
         self.runs = runs
