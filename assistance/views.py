@@ -17,9 +17,11 @@ from core.concurrency import EditConflict, save_versioned
 from core.exports import dataset_response
 from core.files import document_response
 from core.htmx import list_template, query_without_page
+from core.idempotency import idempotent
 from core.images import photo_response, requested_side
+from core.offline import offline_cacheable
 from core.pagination import CappedCount, KeysetPaginator, capped_counts, counts_by
-from villages.access import VIEW_ALL, can_edit, get_for_user
+from villages.access import VIEW_ALL, can_edit, get_for_user, keeps_pages_offline
 from villages.models import Mentor, Village
 
 from .forms import (
@@ -146,6 +148,7 @@ def _board_columns_of_an_area(cards) -> list[dict]:
     return list(columns.values())
 
 
+@offline_cacheable(keeps_pages_offline)
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """A mentor's open cases in their villages, the longest without activity first."""
     cases = Case.objects.visible_to(request.user).active()
@@ -188,6 +191,7 @@ def case_create(request: HttpRequest, business_pk: int) -> HttpResponse:
     )
 
 
+@offline_cacheable(keeps_pages_offline)
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return render(request, "assistance/case_detail.html", _case_context(request, case))
@@ -256,6 +260,7 @@ def _versioned_action(
 
 
 @require_POST
+@idempotent
 def case_step(request: HttpRequest, pk: int) -> HttpResponse:
     return _versioned_action(
         request,
@@ -269,6 +274,7 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@idempotent
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _versioned_action(
         request,
@@ -292,6 +298,7 @@ def _touch(case: Case, event: CaseEvent) -> None:
 
 
 @require_POST
+@idempotent
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk, write=True)
     form = NoteForm(request.POST)
@@ -365,6 +372,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@idempotent
 def visit_create(request: HttpRequest) -> HttpResponse:
     """A mentor logs a visit to one of their villages, with photos."""
     mentor = Mentor.objects.filter(user=request.user).first()

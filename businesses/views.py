@@ -13,9 +13,16 @@ from django.views.decorators.vary import vary_on_headers
 from core.exports import dataset_response
 from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
+from core.offline import offline_cacheable
 from core.pagination import KeysetPaginator, counts_by
 from villages import panels
-from villages.access import CHANGE_ALL, can_edit, get_for_user, in_editable_area
+from villages.access import (
+    CHANGE_ALL,
+    can_edit,
+    get_for_user,
+    in_editable_area,
+    keeps_pages_offline,
+)
 from villages.models import Village
 
 from .forms import (
@@ -95,6 +102,7 @@ def business_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@offline_cacheable(keeps_pages_offline)
 def business_detail(request: HttpRequest, pk: int) -> HttpResponse:
     business = _get_business(request, pk)
     editable = can_edit(business, request.user)

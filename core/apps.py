@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.apps import AppConfig
 
 
@@ -7,3 +9,9 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        from . import schedule
+        from .idempotency import prune_idempotency_keys
+
+        schedule.every(timedelta(days=1), prune_idempotency_keys, name="core.prune_idempotency")

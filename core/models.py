@@ -94,3 +94,27 @@ class ScheduledRun(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class IdempotentRequest(models.Model):
+    """A POST that a phone queued while offline and sent with an `Idempotency-Key`: the key is
+    stored with the action's status (and redirect) in the action's transaction, so a repeat (a
+    retry after a lost answer) gets the same answer and the action happens once. No body is
+    kept: it would hold personal data beyond the reach of erasure. See core.idempotency."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=64)
+    path = models.CharField(max_length=500)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField()
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotent_request_once")
+        ]
+        verbose_name = _("permintaan antrean")
+        verbose_name_plural = _("permintaan antrean")
+
+    def __str__(self) -> str:
+        return f"{self.path} ({self.status})"

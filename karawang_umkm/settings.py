@@ -272,6 +272,9 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
+    # The installable app (core/offline.py): its service worker and manifest, from this site.
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
 }
 
 # One JSON object per line on stderr (core/logging.py), each with its request's id; every line

@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 from django.apps import apps as django_apps
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core.servers.basehttp import WSGIServer
 from django.test import override_settings
+from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
 from django.utils import timezone
 from PIL import Image
 
@@ -40,6 +42,21 @@ CHROMIUM_ARGS = [
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 
 
+class OneRequestAtATime(LiveServerThread):
+    """The live server answers one request at a time. The browser fetches in parallel (pages,
+    the service worker, its cache), and on SQLite the test database is one in-memory connection
+    that the server's threads would otherwise use at once ("bad parameter or other API misuse")."""
+
+    def _create_server(self, connections_override=None):
+        return WSGIServer(
+            (self.host, self.port), QuietWSGIRequestHandler, allow_reuse_address=False
+        )
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    server_thread_class = OneRequestAtATime
+
+
 @pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
 @override_settings(
     MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
@@ -47,7 +64,7 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touc
     # Background steps run inside the request here; the worker is tested elsewhere.
     TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
 )
-class MentorPhoneTests(StaticLiveServerTestCase):
+class MentorPhoneTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
@@ -113,6 +130,8 @@ class MentorPhoneTests(StaticLiveServerTestCase):
             "/usaha/",
             "/pendampingan/tugas-saya/",
             f"/pendampingan/{self.case.pk}/",
+            "/pendampingan/",
+            "/pendampingan/kunjungan/",
             "/desa/32.15.10.2001/",
             "/pendampingan/kunjungan/baru/",
             "/koperasi/",
@@ -155,6 +174,64 @@ class MentorPhoneTests(StaticLiveServerTestCase):
                 self.page.goto(f"{self.live_server_url}{path}")
                 width = self.page.evaluate("document.documentElement.scrollWidth")
                 self.assertLessEqual(width, 360)
+
+    def test_mentor_home_shows_the_days_work_with_the_visit_button_in_the_first_screen(self):
+        from playwright.sync_api import expect
+
+        self.sign_in("/")
+        day = self.page.locator("section.day")
+        expect(day).to_contain_text("1 kasus berjalan")
+        expect(day).to_contain_text("1 kasus macet")
+        expect(day).to_contain_text("0 kunjungan saya bulan ini")
+        expect(day.locator("li.stalled")).to_contain_text("Terasi Payungsari")
+        button = day.get_by_role("link", name="Catat kunjungan")
+        box = button.bounding_box()
+        self.assertLess(box["y"] + box["height"], PHONE["viewport"]["height"])
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+        day.get_by_role("link", name="1 kasus macet").click()
+        expect(self.page.locator("#results .rows > li")).to_have_count(1)
+        self.page.go_back()
+        self.page.get_by_role("link", name="Catat kunjungan").click()
+        expect(self.page.locator("h1")).to_have_text("Catat kunjungan")
+
+    def test_list_filters_fold_behind_a_counting_button_on_a_phone_and_still_filter(self):
+        from playwright.sync_api import expect
+
+        Business.objects.create(
+            name="Anyaman Bambu",
+            owner_name="Ujang",
+            owner_gender="L",
+            sector="kerajinan",
+            village=self.case.business.village,
+        )
+        self.sign_in("/usaha/")
+        panel = self.page.locator("details.filter-panel")
+        summary = panel.locator("summary")
+        expect(summary).to_have_text("Filter")
+        expect(self.page.locator("#id_sektor")).to_be_hidden()
+        expect(self.page.locator("#id_q")).to_be_visible()
+        expect(self.page.locator("#results .rows > li")).to_have_count(2)
+
+        self.page.evaluate("window.noReload = true")
+        summary.click()
+        self.page.select_option("#id_sektor", "kerajinan")
+        expect(self.page.locator("#results .rows > li")).to_have_count(1)
+        expect(self.page.locator("#results")).to_contain_text("Anyaman Bambu")
+        expect(summary).to_have_text("Filter (1)")
+        self.page.check("#id_miskin_ekstrem")
+        expect(summary).to_have_text("Filter (2)")
+        self.assertTrue(self.page.evaluate("window.noReload === true"))
+        self.assertIn("sektor=kerajinan", self.page.url)
+
+        # Opened from its address (a link, a reload): folded, with the count.
+        self.page.goto(f"{self.live_server_url}/pendampingan/?macet=on&status=aktif")
+        expect(self.page.locator("details.filter-panel summary")).to_have_text("Filter (2)")
+        expect(self.page.locator("#id_status")).to_be_hidden()
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+
+        # On a wide screen the filters show without a click.
+        self.page.set_viewport_size({"width": 1280, "height": 800})
+        expect(self.page.locator("#id_status")).to_be_visible()
 
     def test_mentor_logs_a_visit_with_a_photo_and_it_appears_on_the_village_page(self):
         from playwright.sync_api import expect
@@ -249,6 +326,8 @@ class MentorPhoneTests(StaticLiveServerTestCase):
 
         def serious_violations(path: str) -> list[str]:
             self.page.goto(f"{self.live_server_url}{path}")
+            # Folded list filters are checked unfolded (axe skips what is not rendered).
+            self.page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             results = axe.run(self.page, options=options | {"resultTypes": ["violations"]})
             return [
                 f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
@@ -262,7 +341,8 @@ class MentorPhoneTests(StaticLiveServerTestCase):
                 self.assertEqual(serious_violations(path), [])
         self.sign_in("/")
         self.page.wait_for_url(f"{self.live_server_url}/")
-        for path in (*self.mentor_pages(), f"/usaha/{business.pk}/", "/tidak-ada/", *public):
+        filtered = ("/usaha/?sektor=makanan&miskin_ekstrem=on", "/pendampingan/?macet=on")
+        for path in (*self.mentor_pages(), *filtered, f"/usaha/{business.pk}/", "/tidak-ada/"):
             with self.subTest(path):
                 self.assertEqual(serious_violations(path), [])
 

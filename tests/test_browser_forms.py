@@ -9,11 +9,10 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
 
 from .base import PASSWORD, make_mentor
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, HAVE_BROWSER, PHONE
+from .test_browser import CHROMIUM, CHROMIUM_ARGS, HAVE_BROWSER, PHONE, BrowserTestCase
 
 # A weak mobile signal: every request takes this long, so several fields left in quick
 # succession have their checks in flight at the same time.
@@ -25,7 +24,7 @@ LATENCY_MS = 600
     MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
     PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
 )
-class BusinessFormInBrowserTests(StaticLiveServerTestCase):
+class BusinessFormInBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -260,3 +260,11 @@ class SystemUser:
 
 
 SYSTEM = SystemUser()
+
+
+def keeps_pages_offline(user: Any) -> bool:
+    """Whether this user's pages may stay on their phone for offline reading (core.offline): a
+    mentor's, which hold their own villages only; never a regency-wide user's or a viewer's."""
+    if not user.is_authenticated or not hasattr(user, "mentor"):
+        return False
+    return not any(_regency_wide(user))
