@@ -62,6 +62,7 @@ class AssistanceConfig(AppConfig):
         from .panels import (
             business_visits_panel,
             cases_panel,
+            mentor_day_panel,
             mentor_panel,
             village_cases_panel,
             village_visits_panel,
@@ -72,6 +73,7 @@ class AssistanceConfig(AppConfig):
         panels.register("village", village_cases_panel)
         panels.register("village", village_visits_panel)
         panels.register("mentor", mentor_panel)
+        panels.register("mentor_home", mentor_day_panel)
 
         from villages import demo as village_demo
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from businesses.models import Business
 from core.files import DocumentFormMixin
-from core.forms import DateInput, QuickSelect, RowModelChoiceField
+from core.forms import DateInput, FoldedFiltersMixin, QuickSelect, RowModelChoiceField
 from core.uploads import PhotoFormField
 from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin
@@ -15,7 +15,7 @@ from villages.models import Assignment, Mentor, Village
 from .models import Case, CaseDocument, Catalogue, Service, Status, Step, Visit
 
 
-class CaseFilterForm(AreaFilterMixin, forms.Form):
+class CaseFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari usaha"),
         required=False,
@@ -41,6 +41,7 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
         label_format="{} {}",
     )
     macet = forms.BooleanField(label=_("Macet (14 hari tanpa aktivitas)"), required=False)
+    field_order = ["q", "layanan", "status", "tahap", "kecamatan", "desa", "mentor", "macet"]
 
     def __init__(self, *args, user, catalogue: Catalogue, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -59,6 +60,7 @@ class CaseFilterForm(AreaFilterMixin, forms.Form):
         self.fields["mentor"].queryset = Mentor.objects.filter(
             pk__in=Mentor.objects.filter(assignments__village__in=villages).values("pk")
         ).order_by("user__first_name", "user__last_name")
+        self.order_fields(self.field_order)
 
     def filter(self, cases):
         data = self.cleaned_data

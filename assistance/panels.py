@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import HttpRequest
 from django.utils import timezone
@@ -12,7 +12,7 @@ from villages.access import can_edit, in_editable_area
 from villages.models import Mentor, Village
 from villages.panels import Panel
 
-from .models import ACTIVE_STATUSES, Case, CaseEvent, Service, Status, Visit
+from .models import ACTIVE_STATUSES, Case, CaseEvent, Service, Status, Visit, stalled_cutoff
 
 TIMELINE_LIMIT = 20
 
@@ -125,5 +125,31 @@ def mentor_panel(request: HttpRequest, mentor: Mentor) -> Panel:
             "chart_width": len(months) * 24,
             "progress": _progress(cases),
             "recent": list(visits.select_related("village").order_by("-date")[:10]),
+        },
+    )
+
+
+URGENT_LIMIT = 3
+
+
+def mentor_day_panel(request: HttpRequest, mentor: Mentor) -> Panel:
+    """The start of a mentor's day on their home: open and stalled cases with the few waiting
+    longest, this month's visits, and the button to record one (three queries)."""
+    active = Case.objects.visible_to(request.user).active()
+    counts = active.aggregate(
+        open=Count("pk"), stalled=Count("pk", filter=Q(last_activity_at__lt=stalled_cutoff()))
+    )
+    urgent = active.select_related("business__village", "service", "step").order_by(
+        "last_activity_at", "pk"
+    )[:URGENT_LIMIT]
+    month_start = timezone.localdate().replace(day=1)
+    visits = Visit.objects.visible_to(request.user).filter(mentor=mentor, date__gte=month_start)
+    return Panel(
+        "assistance/mentor_day_panel.html",
+        {
+            "counts": counts,
+            "urgent": list(urgent),
+            "visit_count": visits.count(),
+            "can_log": request.user.has_perm("assistance.add_visit"),
         },
     )

@@ -215,3 +215,29 @@ class VersionedFormMixin:
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = current.version
         self.add_error(None, forms.ValidationError(self.conflict_message, code="conflict"))
+
+
+class FoldedFiltersMixin:
+    """A list's filter form folded on a phone (templates/includes/filters.html): the search field
+    stays in sight, the other fields sit behind a "Filter (n)" button counting those in use.
+
+    `field_order` is the order the fields are shown in, fields added in `__init__` included:
+    call `order_fields(self.field_order)` after adding them."""
+
+    search_field = "q"
+
+    def search_bound_field(self) -> forms.BoundField | None:
+        return self[self.search_field] if self.search_field in self.fields else None
+
+    def filter_bound_fields(self) -> list[forms.BoundField]:
+        return [field for field in self if field.name != self.search_field]
+
+    def active_filter_count(self) -> int:
+        """Filters that narrow the list now: an invalid form filters nothing."""
+        if not self.is_bound or not self.is_valid():
+            return 0
+        return sum(
+            1
+            for name, value in self.cleaned_data.items()
+            if name != self.search_field and value not in (None, "", False, [], ())
+        )

@@ -1,9 +1,9 @@
 """Sections that apps higher up add to pages of the apps below them.
 
-A page names a slot ("village", "mentor", "business"); an app registers a function for the slot
-that returns the section's template and context, or None to show nothing. The page renders what
-the registered functions return, in registration (app) order, so it grows without importing
-upward.
+A page names a slot ("village", "mentor", "business", "home" for staff, "mentor_home" for a
+mentor's home); an app registers a function for the slot that returns the section's template and
+context, or None to show nothing. The page renders what the registered functions return, in
+registration (app) order, so it grows without importing upward.
 """
 
 from collections.abc import Callable

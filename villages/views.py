@@ -14,10 +14,11 @@ from django.views.i18n import set_language
 
 from core import history
 from core.htmx import list_template, query_without_page
+from core.offline import offline_cacheable
 from core.pagination import KeysetPaginator
 
 from . import panels
-from .access import VIEW_ALL, can_edit, get_for_user
+from .access import VIEW_ALL, can_edit, get_for_user, keeps_pages_offline
 from .forms import ExtremePovertyForm, VillageFilterForm, VillageOptionsForm
 from .models import Assignment, District, KecamatanViewer, Mentor, Village, active_assignment
 
@@ -32,6 +33,7 @@ def _active_assignments() -> Prefetch:
     )
 
 
+@offline_cacheable(keeps_pages_offline)
 @vary_on_headers("HX-Request")
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own page."""
@@ -111,7 +113,14 @@ def _mentor_home(request: HttpRequest, mentor: Mentor) -> HttpResponse:
     return render(
         request,
         "villages/home_mentor.html",
-        {"mentor": mentor, "current": current, "past": past},
+        {
+            "mentor": mentor,
+            "current": current,
+            "past": past,
+            "panels": panels.render_panels(
+                "mentor_home", request, mentor, mentor=mentor, on_duty=bool(current)
+            ),
+        },
     )
 
 
