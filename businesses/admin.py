@@ -33,13 +33,13 @@ class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
     import preview) and cannot be set or changed; nor can the list be filtered by it."""
 
     resource_classes = [BusinessResource]
-    list_display = ["name", "owner_name", "masked_nik", "village", "sector", "nib_number"]
-    list_filter = ["sector", home_district_filter("village__district"), "owner_gender"]
+    list_display = ["name", "owner_name", "masked_nik", "village", "sector", "scale", "nib_number"]
+    list_filter = ["sector", "scale", home_district_filter("village__district"), "owner_gender"]
     # Both have a trigram index on PostgreSQL; a village name would join every row.
     search_fields = ["name", "owner_name"]
     list_select_related = ["village"]
-    autocomplete_fields = ["village"]
-    readonly_fields = ["version", "created_by", "created_at", "updated_at"]
+    autocomplete_fields = ["village", "owner_village"]
+    readonly_fields = ["version", "scale", "created_by", "created_at", "updated_at"]
     inlines = [ProductInline]
 
     @admin.display(description=_("NIK pemilik"))
@@ -49,7 +49,7 @@ class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
     def get_exclude(self, request, obj=None):
         exclude = list(super().get_exclude(request, obj) or [])
         if not may_view_nik(request.user):
-            exclude.append("owner_nik")
+            exclude += ["owner_nik", "owner_birth_date"]  # the birth date spells NIK digits 7–12
         return exclude
 
     def get_fields(self, request, obj=None):
@@ -70,13 +70,16 @@ class BusinessAdmin(ImportExportAdminMixin, LargeTableMixin, HistoryAdmin):
         if not may_view_nik(request.user):
             # The form has no NIK field, but a reverted history version carries its old NIK:
             # whoever may not see NIKs keeps the stored one (or none on a new business).
-            stored = Business.objects.filter(pk=obj.pk).values_list("owner_nik", flat=True)
-            obj.owner_nik = (stored.first() or "") if obj.pk else ""
+            stored = Business.objects.filter(pk=obj.pk).values("owner_nik", "owner_birth_date")
+            kept = (stored.first() if obj.pk else None) or {}
+            obj.owner_nik = kept.get("owner_nik") or ""
+            obj.owner_birth_date = kept.get("owner_birth_date")
         super().save_model(request, obj, form, change)
 
     def lookup_allowed(self, lookup, value, request) -> bool:
         # ?owner_nik__startswith=3 in the list URL would tell a NIK digit by digit.
-        if lookup.split("__")[0] == "owner_nik" and not may_view_nik(request.user):
+        personal = lookup.split("__")[0] in ("owner_nik", "owner_birth_date")
+        if personal and not may_view_nik(request.user):
             return False
         return super().lookup_allowed(lookup, value, request)
 

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import (
     ConfirmableWarningsMixin,
     DateInput,
+    FoldedFiltersMixin,
     InlineValidationMixin,
+    RowModelChoiceField,
     RupiahField,
     VersionedFormMixin,
 )
@@ -17,19 +19,72 @@ from villages.forms import AreaFilterMixin, VillageByDistrictMixin
 from villages.models import District, Village
 
 from .models import (
+    WORKER_FIELDS,
     Business,
+    Gender,
     LegalGap,
     OvopSelection,
     Potential,
     Product,
+    Scale,
     Sector,
     search_condition,
     search_matches,
 )
-from .validators import clean_digits, clean_nik, mask_nik, nib_warnings, nik_gender, pirt_warnings
+from .validators import (
+    birth_date_errors,
+    clean_digits,
+    clean_nik,
+    kbli_warnings,
+    mask_nik,
+    nib_warnings,
+    nik_gender,
+    pirt_warnings,
+)
+
+# The SIDT fields of the business form, by the section they are shown in.
+SIDT_OWNER_FIELDS = [
+    "owner_birth_date",
+    "owner_disability",
+    "owner_education",
+    "owner_address",
+    "owner_rt",
+    "owner_rw",
+    "owner_village",
+]
+SIDT_ACTIVITY_FIELDS = [
+    "rt",
+    "rw",
+    "latitude",
+    "longitude",
+    "main_activity",
+    "main_product",
+    "kbli_category",
+    "legal_status",
+    "start_month",
+    "start_year",
+]
+SIDT_MONEY_FIELDS = ["annual_turnover", "founding_capital", "assets", "scale_reported"]
+SIDT_FORM_FIELDS = [*SIDT_OWNER_FIELDS, *SIDT_ACTIVITY_FIELDS, *SIDT_MONEY_FIELDS, *WORKER_FIELDS]
+DISABILITY_CHOICES = [("", _("Tidak diketahui")), ("True", _("Ya")), ("False", _("Tidak"))]
+MONTH_NAMES = [
+    _("Januari"),
+    _("Februari"),
+    _("Maret"),
+    _("April"),
+    _("Mei"),
+    _("Juni"),
+    _("Juli"),
+    _("Agustus"),
+    _("September"),
+    _("Oktober"),
+    _("November"),
+    _("Desember"),
+]
+MONTH_CHOICES = [("", _("Tidak diketahui")), *enumerate(MONTH_NAMES, start=1)]
 
 
-class BusinessFilterForm(AreaFilterMixin, forms.Form):
+class BusinessFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):
     q = forms.CharField(
         label=_("Cari"),
         required=False,
@@ -44,14 +99,19 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
     legalitas = forms.ChoiceField(
         label=_("Legalitas"), required=False, choices=[("", _("Semua")), *LegalGap.choices]
     )
+    skala = forms.ChoiceField(
+        label=_("Skala usaha"), required=False, choices=[("", _("Semua skala")), *Scale.choices]
+    )
     miskin_ekstrem = forms.BooleanField(label=_("Hanya desa miskin ekstrem"), required=False)
 
     probe: Probe | None = None  # set by filter() for a search over the whole country
+    field_order = ["q", "kecamatan", "desa", "sektor", "legalitas", "skala", "miskin_ekstrem"]
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.add_area_fields(user)
+        self.order_fields(self.field_order)
 
     def filter(self, businesses):
         data = self.cleaned_data
@@ -60,6 +120,8 @@ class BusinessFilterForm(AreaFilterMixin, forms.Form):
             businesses = businesses.filter(sector=data["sektor"])
         if data["legalitas"]:
             businesses = businesses.with_gap(data["legalitas"])
+        if data["skala"]:
+            businesses = businesses.of_scale(data["skala"])
         if data["miskin_ekstrem"]:
             businesses = businesses.in_extreme_poverty_villages()
         text = data["q"].strip()
@@ -86,7 +148,18 @@ class BusinessForm(
     forms.ModelForm,
 ):
     monthly_turnover = RupiahField(label=_("Omzet per bulan (Rp)"), required=False)
-    masked_fields = {"owner_nik": mask_nik}
+    annual_turnover = RupiahField(
+        label=_("Omzet per tahun (Rp)"),
+        required=False,
+        help_text=_("Angka SIDT. Bila kosong, skala usaha memakai perkiraan 12 × omzet per bulan."),
+    )
+    founding_capital = RupiahField(
+        label=_("Modal pendirian (Rp)"),
+        required=False,
+        help_text=_("Di luar tanah dan bangunan."),
+    )
+    assets = RupiahField(label=_("Aset (Rp)"), required=False)
+    masked_fields = {"owner_nik": mask_nik, "owner_birth_date": lambda value: "••••"}
 
     class Meta:
         model = Business
@@ -110,6 +183,7 @@ class BusinessForm(
             "halal_date",
             "publication_consent",
             "consent_date",
+            *SIDT_FORM_FIELDS,
         ]
         widgets = {
             "consent_date": DateInput(),
@@ -121,6 +195,17 @@ class BusinessForm(
             "pirt_expiry": DateInput(),
             "halal_date": DateInput(),
             "owner_gender": forms.RadioSelect,
+            "owner_birth_date": DateInput(),
+            "owner_disability": forms.RadioSelect(choices=DISABILITY_CHOICES),
+            "owner_rt": forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+            "owner_rw": forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+            "rt": forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+            "rw": forms.TextInput(attrs={"inputmode": "numeric", "size": 3}),
+            "start_month": forms.Select(choices=MONTH_CHOICES),
+            "start_year": forms.NumberInput(attrs={"inputmode": "numeric"}),
+            "latitude": forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "-6.3"}),
+            "longitude": forms.TextInput(attrs={"inputmode": "decimal", "placeholder": "107.3"}),
+            **{name: forms.NumberInput(attrs={"inputmode": "numeric"}) for name in WORKER_FIELDS},
         }
 
     def __init__(self, *args, user, **kwargs) -> None:
@@ -143,8 +228,49 @@ class BusinessForm(
             self.fields["owner_nik"].help_text = _(
                 "Tersimpan: %(masked)s. Kosongkan untuk tetap memakai NIK itu."
             ) % {"masked": mask_nik(stored_nik)}
+        self.fields["owner_village"] = RowModelChoiceField(
+            Village.objects.in_home_regency().order_by("district__name", "name"),
+            label=_("Desa/kelurahan pemilik"),
+            required=False,
+            empty_label=_("Tidak diketahui / di luar kabupaten"),
+            label_fields=("name", "district__name"),
+            label_format="{} ({})",
+        )
+        # The date of birth spells digits 7–12 of the NIK: hidden like the NIK itself.
+        self.keeps_hidden_birth_date = (
+            bool(self.instance.owner_birth_date) and not self.can_view_nik
+        )
+        if self.keeps_hidden_birth_date:
+            self.initial["owner_birth_date"] = None
+            self.fields["owner_birth_date"].help_text = _(
+                "Tersimpan (tidak ditampilkan). Kosongkan untuk tetap memakai tanggal itu."
+            )
         self.add_version_field()
         self.add_confirm_field()
+
+    @property
+    def sidt_sections(self) -> list[dict]:
+        """The SIDT fields in folded sections, a section with an error unfolded."""
+        sections = [
+            (_("Data pribadi dan alamat pemilik"), SIDT_OWNER_FIELDS),
+            (_("Lokasi, kegiatan, dan status usaha"), SIDT_ACTIVITY_FIELDS),
+            (_("Omzet tahunan, modal, aset, dan skala"), SIDT_MONEY_FIELDS),
+            (_("Rincian tenaga kerja"), WORKER_FIELDS),
+        ]
+        return [
+            {
+                "title": title,
+                "fields": [self[name] for name in names],
+                "open": any(self.has_error(name) for name in names),
+            }
+            for title, names in sections
+        ]
+
+    def clean_owner_birth_date(self):
+        value = self.cleaned_data.get("owner_birth_date")
+        if value is None and self.keeps_hidden_birth_date:
+            return self.instance.owner_birth_date
+        return value
 
     def clean_owner_nik(self) -> str:
         value = self.cleaned_data.get("owner_nik", "")
@@ -168,8 +294,45 @@ class BusinessForm(
             self.add_error("nib_number", gettext("Isi nomor NIB bila tanggalnya diisi."))
         if cleaned.get("halal_date") and not cleaned.get("halal_number"):
             self.add_error("halal_number", gettext("Isi nomor sertifikat bila tanggalnya diisi."))
+        self.check_owner_against_nik(cleaned)
+        self.check_start(cleaned)
+        self.check_coordinates(cleaned)
         self.check_warnings()
         return cleaned
+
+    def check_owner_against_nik(self, cleaned: dict) -> None:
+        """Date of birth and gender must agree with the NIK (DOMAIN.md: DDMMYY, women + 40)."""
+        nik, gender = cleaned.get("owner_nik"), cleaned.get("owner_gender")
+        if nik and gender and gender != Gender.UNKNOWN and nik_gender(nik) != gender:
+            self.add_error(
+                "owner_gender",
+                gettext(
+                    "Jenis kelamin tidak cocok dengan NIK (tanggal lahir perempuan + 40). Pilih "
+                    "'Tidak diketahui' bila ragu."
+                ),
+            )
+        born = cleaned.get("owner_birth_date")
+        if born:
+            for error in birth_date_errors(born, nik or "", timezone.localdate()):
+                self.add_error("owner_birth_date", error)
+
+    def check_start(self, cleaned: dict) -> None:
+        month, year = cleaned.get("start_month"), cleaned.get("start_year")
+        today = timezone.localdate()
+        if month and not year:
+            self.add_error("start_year", gettext("Isi tahunnya bila bulan mulai diisi."))
+        elif year and (year, month or 1) > (today.year, today.month):
+            self.add_error("start_year", gettext("Mulai beroperasi tidak boleh di masa depan."))
+
+    def check_coordinates(self, cleaned: dict) -> None:
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if (latitude is None) != (longitude is None) and not (
+            self.has_error("latitude") or self.has_error("longitude")
+        ):
+            empty = "longitude" if longitude is None else "latitude"
+            self.add_error(
+                empty, gettext("Isi lintang dan bujur keduanya, atau kosongkan keduanya.")
+            )
 
     def save(self, commit: bool = True) -> Business:
         business = super().save(commit=False)
@@ -183,11 +346,7 @@ class BusinessForm(
         data = self.cleaned_data
         warnings = [*nib_warnings(data.get("nib_number", ""))]
         warnings += pirt_warnings(data.get("pirt_number", ""), data.get("pirt_expiry"))
-        nik = data.get("owner_nik")
-        if nik and data.get("owner_gender") and nik_gender(nik) != data["owner_gender"]:
-            warnings.append(
-                gettext("Jenis kelamin tidak cocok dengan NIK (tanggal lahir perempuan + 40).")
-            )
+        warnings += kbli_warnings(data.get("kbli", ""), data.get("kbli_category", ""))
         warnings += self.duplicate_warnings()
         return warnings
 

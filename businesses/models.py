@@ -1,10 +1,10 @@
 """Micro-businesses in the villages, their products and their legal status."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
@@ -20,9 +20,20 @@ from core.validators import normalize_phone, validate_phone
 from villages.access import AreaScopedQuerySet
 from villages.models import Village
 
-from .validators import mask_nik, may_view_nik, validate_kbli, validate_nik
+from .validators import (
+    LATITUDES,
+    LONGITUDES,
+    age_on,
+    mask_nik,
+    may_view_nik,
+    validate_kbli,
+    validate_nik,
+    validate_rt_rw,
+)
 
 PIRT_EXPIRY_WARNING_DAYS = 90
+MIN_START_YEAR = 1900
+MONTHS_NEW = 12  # a business that started operating fewer months ago is "new" (PP 7/2021)
 
 
 def pirt_warning_date():
@@ -44,6 +55,93 @@ class Sector(models.TextChoices):
 class Gender(models.TextChoices):
     MALE = "L", _("Laki-laki")
     FEMALE = "P", _("Perempuan")
+    UNKNOWN = "X", _("Tidak diketahui")
+
+
+class Education(models.TextChoices):
+    """Highest formal education, in the levels BPS uses (SIDT's own codes are not published)."""
+
+    UNKNOWN = "", _("Tidak diketahui")
+    NONE = "tidak_sekolah", _("Tidak/belum pernah sekolah")
+    PRIMARY = "sd", _("SD/MI/sederajat")
+    JUNIOR = "smp", _("SMP/MTs/sederajat")
+    SENIOR = "sma", _("SMA/SMK/MA/sederajat")
+    DIPLOMA = "diploma", _("Diploma I/II/III")
+    BACHELOR = "s1", _("Diploma IV/S1")
+    MASTER = "s2", _("S2")
+    DOCTORATE = "s3", _("S3")
+
+
+class LegalStatus(models.TextChoices):
+    UNKNOWN = "", _("Tidak diketahui")
+    NONE = "perorangan", _("Perorangan, tidak berbadan usaha")
+    PT_SOLE = "pt_perorangan", _("PT perorangan")
+    PT = "pt", _("Perseroan terbatas (PT)")
+    CV = "cv", _("Persekutuan komanditer (CV)")
+    FIRM = "firma", _("Firma")
+    COOPERATIVE = "koperasi", _("Koperasi")
+    FOUNDATION = "yayasan", _("Yayasan")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class KbliCategory(models.TextChoices):
+    """The 21 sections (kategori) of KBLI, A to U."""
+
+    A = "A", _("A Pertanian, kehutanan dan perikanan")
+    B = "B", _("B Pertambangan dan penggalian")
+    C = "C", _("C Industri pengolahan")
+    D = "D", _("D Pengadaan listrik, gas, uap/air panas dan udara dingin")
+    E = "E", _("E Pengelolaan air, air limbah, limbah dan daur ulang sampah")
+    F = "F", _("F Konstruksi")
+    G = "G", _("G Perdagangan besar dan eceran; reparasi mobil dan sepeda motor")
+    H = "H", _("H Pengangkutan dan pergudangan")
+    I = "I", _("I Penyediaan akomodasi dan makan minum")  # noqa: E741 - KBLI's letter
+    J = "J", _("J Informasi dan komunikasi")
+    K = "K", _("K Aktivitas keuangan dan asuransi")
+    L = "L", _("L Real estat")
+    M = "M", _("M Aktivitas profesional, ilmiah dan teknis")
+    N = "N", _("N Aktivitas penyewaan, ketenagakerjaan, agen perjalanan dan penunjang usaha")
+    O = "O", _("O Administrasi pemerintahan, pertahanan dan jaminan sosial wajib")  # noqa: E741
+    P = "P", _("P Pendidikan")
+    Q = "Q", _("Q Aktivitas kesehatan manusia dan aktivitas sosial")
+    R = "R", _("R Kesenian, hiburan dan rekreasi")
+    S = "S", _("S Aktivitas jasa lainnya")
+    T = "T", _("T Aktivitas rumah tangga sebagai pemberi kerja")
+    U = "U", _("U Aktivitas badan internasional dan badan ekstra internasional lainnya")
+
+
+class Scale(models.TextChoices):
+    """Business scale by PP 7/2021 art. 35."""
+
+    MICRO = "mikro", _("Mikro")
+    SMALL = "kecil", _("Kecil")
+    MEDIUM = "menengah", _("Menengah")
+    LARGE = "besar", _("Besar")
+    UNKNOWN = "tidak_diketahui", _("Tidak diketahui")
+
+
+BILLION = 1_000_000_000
+# Upper bounds (inclusive) of micro, small and medium; above the last is large.
+SALES_LIMITS = (2 * BILLION, 15 * BILLION, 50 * BILLION)  # annual sales
+CAPITAL_LIMITS = (1 * BILLION, 5 * BILLION, 10 * BILLION)  # capital excluding land and buildings
+_SCALES = (Scale.MICRO, Scale.SMALL, Scale.MEDIUM)
+
+
+def _by_limits(amount: int, limits: tuple[int, int, int]) -> Scale:
+    for limit, scale in zip(limits, _SCALES, strict=True):
+        if amount <= limit:
+            return scale
+    return Scale.LARGE
+
+
+def business_scale(annual_sales: int | None, capital: int | None, *, new: bool = False) -> Scale:
+    """The scale by PP 7/2021: by annual sales for a running business, by founding capital for
+    one founded or registered less than a year ago (`new`) or whose sales are not known."""
+    if capital is not None and (new or annual_sales is None):
+        return _by_limits(capital, CAPITAL_LIMITS)
+    if annual_sales is not None:
+        return _by_limits(annual_sales, SALES_LIMITS)
+    return Scale.UNKNOWN
 
 
 class LegalGap(models.TextChoices):
@@ -80,6 +178,28 @@ def search_matches(text: str) -> models.QuerySet:
             Product.objects.filter(name__icontains=text).order_by().values("business"),
         )
     )
+
+
+def _workers(label) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        label, null=True, blank=True, validators=[MaxValueValidator(10000)]
+    )
+
+
+WORKER_FIELDS = (
+    "workers_paid_men",
+    "workers_paid_women",
+    "workers_paid_disabled_men",
+    "workers_paid_disabled_women",
+    "workers_unpaid_men",
+    "workers_unpaid_women",
+    "workers_unpaid_disabled_men",
+    "workers_unpaid_disabled_women",
+)
+# Saving any of these recomputes the stored scale.
+SCALE_INPUTS = frozenset(
+    {"annual_turnover", "monthly_turnover", "founding_capital", "start_month", "start_year"}
+)
 
 
 class BusinessQuerySet(AreaScopedQuerySet):
@@ -121,6 +241,9 @@ class BusinessQuerySet(AreaScopedQuerySet):
             return self.exclude(pirt_number="").filter(pirt_expiry__lte=pirt_warning_date())
         return self
 
+    def of_scale(self, scale: str) -> "BusinessQuerySet":
+        return self.filter(scale=scale)
+
     def in_extreme_poverty_villages(self) -> "BusinessQuerySet":
         return self.filter(village__extreme_poverty_year__isnull=False)
 
@@ -159,6 +282,150 @@ class Business(VersionedModel):
         _("nomor sertifikat halal"), max_length=50, blank=True, db_index=True
     )
     halal_date = models.DateField(_("tanggal sertifikat halal"), null=True, blank=True)
+    # What the national single database (SIDT KUMKM) holds; businesses/sidt.py maps its columns.
+    sidt_id = models.CharField(
+        _("ID SIDT (id_data_badan_usaha)"), max_length=64, blank=True, default="", db_default=""
+    )
+    owner_birth_date = models.DateField(_("tanggal lahir pemilik"), null=True, blank=True)
+    owner_disability = models.BooleanField(
+        _("pemilik penyandang disabilitas"), null=True, blank=True
+    )
+    owner_education = models.CharField(
+        _("pendidikan formal pemilik"),
+        max_length=16,
+        choices=Education,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    owner_address = models.CharField(
+        _("alamat pemilik"), max_length=255, blank=True, default="", db_default=""
+    )
+    owner_rt = models.CharField(
+        _("RT pemilik"),
+        max_length=3,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_rt_rw],
+    )
+    owner_rw = models.CharField(
+        _("RW pemilik"),
+        max_length=3,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_rt_rw],
+    )
+    owner_village = models.ForeignKey(
+        Village,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("desa/kelurahan pemilik"),
+    )
+    rt = models.CharField(
+        _("RT usaha"),
+        max_length=3,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_rt_rw],
+    )
+    rw = models.CharField(
+        _("RW usaha"),
+        max_length=3,
+        blank=True,
+        default="",
+        db_default="",
+        validators=[validate_rt_rw],
+    )
+    main_activity = models.CharField(
+        _("kegiatan utama"), max_length=255, blank=True, default="", db_default=""
+    )
+    main_product = models.CharField(
+        _("produk utama"), max_length=150, blank=True, default="", db_default=""
+    )
+    kbli_category = models.CharField(
+        _("kategori KBLI"),
+        max_length=1,
+        choices=KbliCategory,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    legal_status = models.CharField(
+        _("status badan usaha"),
+        max_length=16,
+        choices=LegalStatus,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    founding_capital = models.PositiveBigIntegerField(
+        _("modal pendirian (Rp, di luar tanah dan bangunan)"), null=True, blank=True
+    )
+    assets = models.PositiveBigIntegerField(_("aset (Rp)"), null=True, blank=True)
+    annual_turnover = models.PositiveBigIntegerField(
+        _("omzet per tahun (Rp)"), null=True, blank=True
+    )
+    start_month = models.PositiveSmallIntegerField(
+        _("bulan mulai beroperasi"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("tahun mulai beroperasi"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(MIN_START_YEAR)],
+    )
+    latitude = models.DecimalField(
+        _("lintang"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LATITUDES[0]), MaxValueValidator(LATITUDES[1])],
+    )
+    longitude = models.DecimalField(
+        _("bujur"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(LONGITUDES[0]), MaxValueValidator(LONGITUDES[1])],
+    )
+    # Workers: empty is "not known", which is not 0.
+    workers_paid_men = _workers(_("tenaga kerja dibayar, laki-laki"))
+    workers_paid_women = _workers(_("tenaga kerja dibayar, perempuan"))
+    workers_paid_disabled_men = _workers(_("tenaga kerja dibayar, laki-laki disabilitas"))
+    workers_paid_disabled_women = _workers(_("tenaga kerja dibayar, perempuan disabilitas"))
+    workers_unpaid_men = _workers(_("tenaga kerja tidak dibayar, laki-laki"))
+    workers_unpaid_women = _workers(_("tenaga kerja tidak dibayar, perempuan"))
+    workers_unpaid_disabled_men = _workers(_("tenaga kerja tidak dibayar, laki-laki disabilitas"))
+    workers_unpaid_disabled_women = _workers(_("tenaga kerja tidak dibayar, perempuan disabilitas"))
+    # PP 7/2021 scale: computed on save (business_scale) and indexed for the filter and counts;
+    # beside it what the source (SIDT's skala_usaha) said.
+    scale = models.CharField(
+        _("skala usaha"),
+        max_length=16,
+        choices=Scale,
+        default=Scale.UNKNOWN,
+        db_default=Scale.UNKNOWN,
+        db_index=True,
+        editable=False,
+    )
+    scale_reported = models.CharField(
+        _("skala usaha menurut sumber data"),
+        max_length=16,
+        choices=Scale,
+        blank=True,
+        default="",
+        db_default="",
+    )
     # Consent to show the business's products on the public showcase (name, products, prices,
     # photos and a WhatsApp order link; never NIK or address). Recorded by the mentor.
     publication_consent = models.BooleanField(
@@ -198,6 +465,12 @@ class Business(VersionedModel):
             models.Index(fields=["village", "id"]),  # an area's businesses, from the index alone
             models.Index(fields=["village", "name"]),
             models.Index(fields=["village", "sector"]),
+            models.Index(fields=["village", "scale"]),  # an area's counts by scale
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sidt_id"], condition=~Q(sidt_id=""), name="business_unique_sidt_id"
+            )
         ]
 
     def __str__(self) -> str:
@@ -205,7 +478,60 @@ class Business(VersionedModel):
 
     def save(self, *args, **kwargs) -> None:
         self.phone = normalize_phone(self.phone) if self.phone else ""
+        self.scale = self.computed_scale()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SCALE_INPUTS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "scale"}
         super().save(*args, **kwargs)
+
+    @property
+    def annual_sales(self) -> int | None:
+        """Annual sales: SIDT's annual turnover, else 12 × the monthly turnover (an estimate)."""
+        if self.annual_turnover is not None:
+            return self.annual_turnover
+        if self.monthly_turnover is not None:
+            return 12 * self.monthly_turnover
+        return None
+
+    @property
+    def annual_sales_estimated(self) -> bool:
+        return self.annual_turnover is None and self.monthly_turnover is not None
+
+    def is_new(self, today: date | None = None) -> bool:
+        """Started operating fewer than 12 months ago (by its start month, or January)."""
+        if not self.start_year:
+            return False
+        today = today or timezone.localdate()
+        months = (today.year - self.start_year) * 12 + today.month - (self.start_month or 1)
+        return months < MONTHS_NEW
+
+    def computed_scale(self, today: date | None = None) -> str:
+        return business_scale(
+            self.annual_sales, self.founding_capital, new=self.is_new(today)
+        ).value
+
+    @property
+    def scale_mismatch(self) -> bool:
+        """The source reported a scale that the figures held here do not give."""
+        return bool(self.scale_reported) and self.scale_reported != self.scale
+
+    @property
+    def map_url(self) -> str:
+        if self.latitude is None or self.longitude is None:
+            return ""
+        lat, lon = f"{self.latitude:f}", f"{self.longitude:f}"
+        return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+    def owner_age(self, today: date | None = None) -> int | None:
+        if not self.owner_birth_date:
+            return None
+        return age_on(self.owner_birth_date, today or timezone.localdate())
+
+    @property
+    def workers(self) -> list[tuple[str, int | None]]:
+        return [
+            (self._meta.get_field(name).verbose_name, getattr(self, name)) for name in WORKER_FIELDS
+        ]
 
     def get_absolute_url(self) -> str:
         return reverse("businesses:detail", args=[self.pk])

@@ -8,7 +8,7 @@ from core.imports import AllOrNothingResource, IdentifierField
 from core.validators import normalize_phone
 from villages.models import Village
 
-from .models import Business, NikAccess
+from .models import WORKER_FIELDS, Business, NikAccess
 from .validators import clean_nik, mask_nik, may_view_nik, validate_kbli
 
 
@@ -38,8 +38,18 @@ class BusinessResource(AllOrNothingResource):
     pirt_number = IdentifierField("pirt_number", "pirt_number", separators="-")
     # Certificate numbers carry letters (ID3211...): only number cells are refused.
     halal_number = IdentifierField("halal_number", "halal_number", separators=None)
+    owner_village = IdentifierField(
+        "owner_village", "owner_village_code", ForeignKeyWidget(Village, "code"), separators="."
+    )
+    # Leading zeros are part of RT/RW ("003"): number cells are refused.
+    owner_rt = IdentifierField("owner_rt", "owner_rt", separators=None)
+    owner_rw = IdentifierField("owner_rw", "owner_rw", separators=None)
+    rt = IdentifierField("rt", "rt", separators=None)
+    rw = IdentifierField("rw", "rw", separators=None)
+    sidt_id = IdentifierField("sidt_id", "sidt_id", separators=None)
     # Exported so that a sheet sent back can be checked against later edits; never imported.
     version = fields.Field("version", "version", readonly=True)
+    scale = fields.Field("scale", "scale", readonly=True)
 
     class Meta:
         model = Business
@@ -62,6 +72,31 @@ class BusinessResource(AllOrNothingResource):
             "pirt_expiry",
             "halal_number",
             "halal_date",
+            # The SIDT fields (the owner's date of birth is left to the SIDT import and export,
+            # which apply the NIK rule to it).
+            "sidt_id",
+            "owner_disability",
+            "owner_education",
+            "owner_address",
+            "owner_rt",
+            "owner_rw",
+            "owner_village",
+            "rt",
+            "rw",
+            "latitude",
+            "longitude",
+            "main_activity",
+            "main_product",
+            "kbli_category",
+            "legal_status",
+            "founding_capital",
+            "assets",
+            "annual_turnover",
+            "start_month",
+            "start_year",
+            *WORKER_FIELDS,
+            "scale_reported",
+            "scale",
             "version",
         )
         clean_model_instances = True
@@ -74,6 +109,11 @@ class BusinessResource(AllOrNothingResource):
         if not may_view_nik(user):
             self.fields["owner_nik"].mask = mask_nik
         self.nik_shown: list[int] = []
+
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        super().before_save_instance(instance, row, **kwargs)
+        # Bulk writes skip Business.save(); "scale", a field here, is among their columns.
+        instance.scale = instance.computed_scale()
 
     def export_resource(self, instance, selected_fields=None, **kwargs):
         if instance.owner_nik and (not selected_fields or "owner_nik" in selected_fields):

@@ -144,3 +144,105 @@ def pirt_warnings(pirt: str, expiry: date | None) -> list[str]:
 def validate_kbli(value: str) -> None:
     if value and not re.fullmatch(r"\d{5}", value):
         raise ValidationError(_("KBLI terdiri dari 5 digit, mis. 10792."), code="kbli")
+
+
+def validate_rt_rw(value: str) -> None:
+    """RT and RW numbers as written, leading zeros kept ('001'): 1–3 digits, not zero."""
+    if value and (not re.fullmatch(r"\d{1,3}", value) or int(value) == 0):
+        raise ValidationError(_("RT/RW ditulis 1–3 angka, mis. 003 (bukan nol)."), code="rt_rw")
+
+
+# Indonesia's bounding box, generously: Rote to Weh, Sabang to Merauke.
+LATITUDES = (-11, 6)
+LONGITUDES = (95, 141)
+MIN_OWNER_AGE, MAX_OWNER_AGE = 15, 100
+
+
+def age_on(birth_date: date, today: date) -> int:
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def nik_birth_dates(nik: str, today: date) -> list[date]:
+    """The birth dates a NIK's DDMMYY part can stand for (women: day + 40): 19YY or 20YY,
+    whichever gives an age of 15 to 100 today (both, rarely; none for a nonsense NIK)."""
+    day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
+    day = day - 40 if day > 40 else day
+    dates = []
+    for century in (1900, 2000):
+        try:
+            born = date(century + year, month, day)
+        except ValueError:
+            continue
+        if MIN_OWNER_AGE <= age_on(born, today) <= MAX_OWNER_AGE:
+            dates.append(born)
+    return dates
+
+
+def birth_date_errors(birth_date: date, nik: str, today: date) -> list[str]:
+    """What is wrong with an owner's date of birth, alone and against their NIK."""
+    age = age_on(birth_date, today)
+    if not MIN_OWNER_AGE <= age <= MAX_OWNER_AGE:
+        return [
+            _("Umur pemilik menurut tanggal lahir ini %(age)s tahun; periksa lagi (15–100).")
+            % {"age": age}
+        ]
+    if nik and birth_date not in nik_birth_dates(nik, today):
+        return [
+            _(
+                "Tanggal lahir tidak cocok dengan NIK (digit 7–12 adalah tanggal, bulan, dan "
+                "tahun lahir; untuk perempuan tanggalnya ditambah 40)."
+            )
+        ]
+    return []
+
+
+# KBLI 2020: the first two digits (golongan pokok) of each category (kategori).
+_KBLI_CATEGORY_DIVISIONS = {
+    "A": (1, 3),
+    "B": (5, 9),
+    "C": (10, 33),
+    "D": (35, 35),
+    "E": (36, 39),
+    "F": (41, 43),
+    "G": (45, 47),
+    "H": (49, 53),
+    "I": (55, 56),
+    "J": (58, 63),
+    "K": (64, 66),
+    "L": (68, 68),
+    "M": (69, 75),
+    "N": (77, 82),
+    "O": (84, 84),
+    "P": (85, 85),
+    "Q": (86, 88),
+    "R": (90, 93),
+    "S": (94, 96),
+    "T": (97, 98),
+    "U": (99, 99),
+}
+
+
+def kbli_category_of(code: str) -> str:
+    """The KBLI 2020 category letter of a 5-digit code, or '' when none fits."""
+    division = int(code[:2])
+    for letter, (first, last) in _KBLI_CATEGORY_DIVISIONS.items():
+        if first <= division <= last:
+            return letter
+    return ""
+
+
+def kbli_warnings(code: str, category: str) -> list[str]:
+    """A soft check: KBLI 2025 moved some codes, so a code outside its category may be right."""
+    if not (code and category and re.fullmatch(r"\d{5}", code)):
+        return []
+    expected = kbli_category_of(code)
+    if expected and expected != category:
+        return [
+            _("KBLI %(code)s biasanya termasuk kategori %(expected)s, bukan %(category)s.")
+            % {"code": code, "expected": expected, "category": category}
+        ]
+    return []

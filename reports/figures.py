@@ -26,6 +26,7 @@ from assistance.models import (
     Visit,
     stalled_cutoff,
 )
+from businesses.models import Business, Scale
 from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
 from villages.access import VIEW_ALL, in_editable_area
 from villages.models import District, KecamatanViewer, Village
@@ -197,6 +198,7 @@ class Figures:
     funnel_service: Service | None = None
     funnel: list[tuple[str, int]] = field(default_factory=list)
     monthly: list[tuple[str, int]] = field(default_factory=list)
+    scales: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def total(self) -> ServiceRow:
@@ -395,6 +397,16 @@ def legalised_businesses(user, period: Period, area: Area) -> int:
     )
 
 
+def scale_counts(user, area: Area) -> list[tuple[str, int]]:
+    """The area's businesses by PP 7/2021 scale, as the registry stands today (not the
+    period's): one count over the (village, scale) index of the area's villages."""
+    businesses = area.filter(Business.objects.visible_to(user), "village")
+    counts = dict(
+        businesses.order_by().values("scale").annotate(n=Count("*")).values_list("scale", "n")
+    )
+    return [(label, counts.get(value, 0)) for value, label in Scale.choices]
+
+
 def mentoring(user, period: Period, area: Area) -> dict:
     """Mentors' work in the period: visits, villages visited, mentors visiting, case moves."""
     visits = area.filter(Visit.objects.visible_to(user), "village").filter(
@@ -542,6 +554,7 @@ def compute(
         result.monthly = done_per_month(user, period, area)
         result.extreme = service_rows(user, period, area, extreme_poverty=True)
         result.legalised = legalised_businesses(user, period, area)
+        result.scales = scale_counts(user, area)
         result.mentoring = mentoring(user, period, area)
         result.cooperatives = cooperative_rows(user, period, area)
         result.headline = headline(user, result)

@@ -22,6 +22,7 @@ from datetime import date
 from django.db import connection, transaction
 from django.utils import timezone
 
+from businesses.models import SALES_LIMITS, Scale
 from villages import roles
 from villages.models import one_year_after
 
@@ -35,6 +36,20 @@ BULK_TABLES = [
     "assistance_caseevent",
 ]
 USER_PREFIX = "gen-"
+
+
+def _scale_sql(annual_sales: str) -> str:
+    """Business.scale for an SQL expression of annual sales (no capital, no start date known):
+    PP 7/2021's thresholds, from businesses.models, as a CASE."""
+    limits = " ".join(
+        f"WHEN {annual_sales} <= {limit} THEN '{scale.value}'"
+        for limit, scale in zip(SALES_LIMITS, [Scale.MICRO, Scale.SMALL, Scale.MEDIUM], strict=True)
+    )
+    return (
+        f"CASE WHEN {annual_sales} IS NULL THEN '{Scale.UNKNOWN.value}' {limits} "
+        f"ELSE '{Scale.LARGE.value}' END"
+    )
+
 
 # Tables the generator fills, children first (emptied in this order by --replace).
 TABLES = [
@@ -398,6 +413,9 @@ class _Steps:
 
     def businesses(self, cursor) -> None:
         sector = _pick("r_sector", SECTORS)
+        scale = _scale_sql(
+            "CASE WHEN r_size < 0.9 THEN 12 * (500000 + floor(r_size * r_size * 60) * 500000) END"
+        )
         kbli = " ".join(
             f"WHEN sector = '{value}' THEN (ARRAY{codes})[1 + floor(r_kbli * {len(codes)})::int]"
             for value, _share, codes in SECTORS
@@ -407,7 +425,7 @@ class _Steps:
             INSERT INTO businesses_business (
                 version, name, owner_name, owner_nik, owner_gender, phone, address, village_id,
                 sector, kbli, employees, monthly_turnover, nib_number, pirt_number, halal_number,
-                publication_consent, consent_date, created_at, updated_at)
+                publication_consent, consent_date, created_at, updated_at, scale)
             SELECT 1, name, owner_name,
                    nik_area || lpad((birth_day + CASE WHEN female THEN 40 ELSE 0 END)::text, 2, '0')
                             || lpad(birth_month::text, 2, '0') || lpad(birth_year::text, 2, '0')
@@ -424,7 +442,7 @@ class _Steps:
                         THEN (500000 + floor(r_size * r_size * 60) * 500000)::bigint END,
                    '', '', '', r_consent < 0.3,
                    CASE WHEN r_consent < 0.3 THEN created_at::date END,
-                   created_at, created_at
+                   created_at, created_at, {scale}
             FROM (
                 SELECT v.id AS village_id, v.nik_area, s.*, {sector} AS sector,
                        CASE WHEN r_name < 0.5
@@ -616,12 +634,12 @@ class _Steps:
                 id, version, name, owner_name, owner_nik, owner_gender, phone, address, sector,
                 kbli, employees, monthly_turnover, nib_number, nib_date, pirt_number, pirt_expiry,
                 halal_number, halal_date, created_at, history_date, history_change_reason,
-                history_type, village_id, consent_date, publication_consent)
+                history_type, village_id, consent_date, publication_consent, scale)
             SELECT id, version, name, owner_name,
                    left(owner_nik, 4) || repeat('•', 8) || right(owner_nik, 4),
                    owner_gender, phone, address, sector, kbli, employees, monthly_turnover,
                    '', NULL, '', NULL, '', NULL, created_at, created_at, NULL, '+', village_id,
-                   consent_date, publication_consent
+                   consent_date, publication_consent, scale
             FROM businesses_business
             """
         )
