@@ -30,7 +30,20 @@ log = logging.getLogger(__name__)
 ERASED_NAME = "(dihapus)"
 # What identifies the person on a business and on each of its history rows. The rows stay (the
 # reports count businesses, their sector, gender and village); these values go.
-IDENTIFYING = {"owner_nik": "", "owner_name": ERASED_NAME, "phone": "", "address": ""}
+IDENTIFYING = {
+    "owner_nik": "",
+    "owner_name": ERASED_NAME,
+    "phone": "",
+    "address": "",
+    "owner_birth_date": None,
+    "owner_address": "",
+    "owner_rt": "",
+    "owner_rw": "",
+    "owner_village": None,
+    # A home business's pin is the person's home.
+    "latitude": None,
+    "longitude": None,
+}
 
 
 @dataclass

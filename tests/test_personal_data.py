@@ -5,7 +5,8 @@ import io
 import logging
 import re
 import tempfile
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from unittest import mock
 
@@ -312,6 +313,28 @@ class ErasureTests(PersonalDataCase):
         page = self.client.get(erasure.get_absolute_url())
         self.assertContains(page, "Permohonan subjek data no. 12/2026")
         self.assertContains(self.find(NIK), "Data dengan NIK tersebut tidak ditemukan.")
+
+    def test_erasure_takes_the_birth_date_home_address_and_pin_too(self):
+        kerupuk = Business.objects.get(pk=self.kerupuk.pk)
+        kerupuk.owner_birth_date = date(1985, 3, 12)
+        kerupuk.owner_address, kerupuk.owner_rt, kerupuk.owner_rw = "Kp. Duren", "002", "005"
+        kerupuk.owner_village = self.duren
+        kerupuk.latitude, kerupuk.longitude = Decimal("-6.3051"), Decimal("107.3020")
+        kerupuk.save()
+        self.erase()
+        identifying = ["owner_birth_date", "owner_address", "owner_rt", "owner_rw"]
+        identifying += ["owner_village", "latitude", "longitude"]
+        for row in [Business.objects.get(pk=kerupuk.pk), *Business.history.filter(id=kerupuk.pk)]:
+            with self.subTest(row=row):
+                self.assertEqual(
+                    [
+                        getattr(row, f"{name}_id" if name == "owner_village" else name)
+                        for name in identifying
+                    ],
+                    [None, "", "", "", None, None, None],
+                )
+        # What the reports count stays.
+        self.assertEqual(Business.objects.get(pk=kerupuk.pk).village, self.duren)
 
     def test_erasure_needs_the_nik_typed_again_and_a_reason(self):
         for data, field in (
