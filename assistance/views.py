@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from businesses.models import Business
 from core.concurrency import EditConflict, save_versioned
@@ -397,6 +398,10 @@ def visit_create(request: HttpRequest) -> HttpResponse:
         messages.success(
             request, _("Kunjungan ke %(village)s dicatat.") % {"village": visit.village.name}
         )
+        if request.htmx:
+            # Sent by the page's script (static/js/offline.js): it goes there itself, so the
+            # message is shown on that page, not spent on a redirect the script follows.
+            return HttpResponseClientRedirect(visit.village.get_absolute_url())
         return redirect(visit.village)
     return render(
         request, "assistance/visit_form.html", {"form": form}, status=400 if form.errors else 200

@@ -65,7 +65,8 @@ def _first_arrival(view, request: HttpRequest, key: str, *args, **kwargs) -> Htt
             transaction.set_rollback(True)  # nothing happened: the key stays free for a retry
             return response
         record.status = response.status_code
-        record.location = response.get("Location", "")[:500]
+        # A redirect, or an htmx client redirect (HX-Redirect, answered with 200).
+        record.location = (response.get("Location") or response.get("HX-Redirect", ""))[:500]
         record.save(update_fields=["status", "location"])
     return response
 
@@ -77,9 +78,11 @@ def _stored(request: HttpRequest, key: str) -> HttpResponse | None:
     if record.path != request.path[:500]:
         return HttpResponseBadRequest("Idempotency-Key already used for another request")
     response = HttpResponse(status=record.status)
-    if record.location:
+    if record.location and record.status < 300:
+        response["HX-Redirect"] = record.location
+    elif record.location:
         response["Location"] = record.location
-    if request.headers.get("HX-Request"):
+    elif request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"
     response["Idempotent-Replayed"] = "true"
     return response

@@ -196,6 +196,52 @@ class OfflineMentorTests(BrowserTestCase):
         self.assertEqual(visit.activities, "Memotret produk terasi")
         self.assertEqual(VisitPhoto.objects.filter(visit=visit).count(), 1)
 
+    def test_a_visit_whose_upload_breaks_off_online_waits_on_the_phone_and_arrives_once(self):
+        """The signal drops while the photo is on its way: the browser still says online."""
+        from playwright.sync_api import expect
+
+        photo = Path(self.tmp) / "kunjungan.jpg"
+        Image.new("RGB", (2000, 1500), "#0b6e4f").save(photo, "JPEG")
+        self.sign_in("/pendampingan/kunjungan/baru/")
+        self.page.route("**/pendampingan/kunjungan/baru/", self.break_off_posts)
+        self.page.fill("#id_activities", "Memotret produk terasi")
+        self.page.get_by_label("Terasi Payungsari").check()
+        self.page.set_input_files("#id_photos", str(photo))
+        self.page.get_by_role("button", name="Simpan kunjungan").click()
+        queue = self.page.locator(QUEUE)
+        expect(queue.locator("h2")).to_have_text("1 menunggu dikirim")
+        self.assertEqual(Visit.objects.count(), 0)
+
+        self.page.unroute("**/pendampingan/kunjungan/baru/")
+        self.page.reload()  # the next page load sends what waits
+        expect(queue.locator("li[data-state=sent]")).to_have_count(1)
+        visit = Visit.objects.get()
+        self.assertEqual(visit.activities, "Memotret produk terasi")
+        self.assertEqual(VisitPhoto.objects.filter(visit=visit).count(), 1)
+
+    @staticmethod
+    def break_off_posts(route) -> None:
+        if route.request.method == "POST":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    def test_a_visit_sent_online_goes_to_the_village_page_with_its_photo_shrunk(self):
+        from playwright.sync_api import expect
+
+        photo = Path(self.tmp) / "kunjungan.jpg"
+        Image.new("RGB", (3200, 2400), "#0b6e4f").save(photo, "JPEG")
+        self.sign_in("/pendampingan/kunjungan/baru/")
+        self.page.fill("#id_activities", "Pelatihan label")
+        self.page.get_by_label("Terasi Payungsari").check()
+        self.page.set_input_files("#id_photos", str(photo))
+        self.page.get_by_role("button", name="Simpan kunjungan").click()
+        expect(self.page.locator(".message.success")).to_contain_text("dicatat")
+        visit = Visit.objects.get()
+        self.assertIn(visit.village.get_absolute_url(), self.page.url)
+        with VisitPhoto.objects.get(visit=visit).image.open() as stored:
+            self.assertLessEqual(max(Image.open(stored).size), 1600)
+
     def test_a_step_move_made_offline_against_a_case_moved_meanwhile_is_a_conflict(self):
         from playwright.sync_api import expect
 

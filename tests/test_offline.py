@@ -90,6 +90,29 @@ class IdempotencyTests(PersonaTestCase):
         self.assertEqual(Visit.objects.count(), 1)
         self.assertEqual(VisitPhoto.objects.count(), 1)
 
+    @override_settings(PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-offline-test")
+    def test_a_visit_sent_by_the_page_script_answers_with_a_client_redirect_also_when_repeated(
+        self,
+    ):
+        """The script goes to the village page itself, so the "saved" message is shown there."""
+        self.addCleanup(shutil.rmtree, settings.PRIVATE_MEDIA_ROOT, ignore_errors=True)
+        url = reverse("assistance:visit_create")
+        answers = []
+        for _ in range(2):
+            data = {
+                "village": self.duren.pk,
+                "date": timezone.localdate().isoformat(),
+                "activities": "Memotret produk",
+                "photos": upload("foto.png", PNG, "image/png"),
+            }
+            answer = self.client.post(url, data, HTTP_IDEMPOTENCY_KEY=KEY, HTTP_HX_REQUEST="true")
+            answers.append((answer.status_code, answer["HX-Redirect"]))
+        village = self.duren.get_absolute_url()
+        self.assertEqual(answers, [(200, village), (200, village)])
+        self.assertEqual(Visit.objects.count(), 1)
+        page = self.client.get(village)
+        self.assertContains(page, "dicatat")
+
     def test_two_users_with_the_same_key_each_have_their_action(self):
         self.note("Dari pendamping")
         self.client.force_login(self.staff)

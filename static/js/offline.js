@@ -85,16 +85,22 @@
     }
   }
 
-  async function enqueue(form) {
+  // The form's fields, photos shrunk; without the CSRF token (the page's current one is sent).
+  async function fieldsOf(form) {
     var fields = [];
     for (var [name, value] of new FormData(form)) {
-      if (name === "csrfmiddlewaretoken") continue; // the page's current token is sent instead
+      if (name === "csrfmiddlewaretoken") continue;
       if (value instanceof File) {
         if (value.size) fields.push([name, await shrink(value)]);
       } else {
         fields.push([name, value]);
       }
     }
+    return fields;
+  }
+
+  async function enqueue(form, fields) {
+    fields = fields || (await fieldsOf(form));
     await save({
       user: box.dataset.user,
       action: form.action,
@@ -133,18 +139,51 @@
   }
 
   // One item; false when the network is down (it and the ones after it keep waiting).
-  async function send(item) {
+  function post(action, fields, key, headers) {
     var data = new FormData();
-    item.fields.forEach(function (field) { data.append(field[0], field[1]); });
+    fields.forEach(function (field) { data.append(field[0], field[1]); });
     data.append("csrfmiddlewaretoken", csrf());
+    return fetch(action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: Object.assign({ "Idempotency-Key": key, "X-CSRFToken": csrf() }, headers),
+    });
+  }
+
+  // A plain form (the visit with its photos) sent online: photos shrunk first, and if the
+  // upload breaks off on the way (the signal came and went) the visit waits on the phone
+  // under the same key instead of being lost. Form errors show as without this script.
+  async function upload(form) {
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    var fields = await fieldsOf(form);
+    var key = crypto.randomUUID();
     var response;
     try {
-      response = await fetch(item.action, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: { "Idempotency-Key": item.key, "X-CSRFToken": csrf() },
-      });
+      // As htmx would: the server answers a saved visit with HX-Redirect, not a redirect
+      // this script would follow (and spend the page's "saved" message on).
+      response = await post(form.action, fields, key, { "HX-Request": "true" });
+    } catch (error) {
+      form.dataset.offlineKey = key;
+      if (button) button.disabled = false;
+      return enqueue(form, fields);
+    }
+    if (response.redirected && new URL(response.url).pathname === box.dataset.login) {
+      form.dataset.offlineKey = key; // signed out meanwhile: kept, sent after signing in
+      if (button) button.disabled = false;
+      return enqueue(form, fields);
+    }
+    if (response.ok && response.headers.get("HX-Redirect")) {
+      return location.assign(response.headers.get("HX-Redirect"));
+    }
+    form.submit();
+  }
+
+  async function send(item) {
+    var response;
+    try {
+      response = await post(item.action, item.fields, item.key);
     } catch (error) {
       return false;
     }
@@ -245,6 +284,9 @@
       event.preventDefault();
       event.stopImmediatePropagation();
       enqueue(form);
+    } else if (box && form.matches("[data-offline-queue]:not([hx-post])")) {
+      event.preventDefault();
+      upload(form);
     }
   }, true);
 
