@@ -23,6 +23,7 @@ class BusinessesConfig(AppConfig):
         roles.DINKOP: [
             *_MANAGE,
             "businesses.view_nik",
+            "businesses.exchange_sidt",
             "businesses.view_historicalbusiness",
             "businesses.view_historicalproduct",
             "businesses.view_historicalpotential",
@@ -34,6 +35,8 @@ class BusinessesConfig(AppConfig):
         roles.ADMINISTRATOR: [
             *_MANAGE,
             "businesses.view_nik",
+            "businesses.exchange_sidt",
+            "businesses.export_sidt_nik",
             "businesses.view_nikaccess",
             "businesses.view_historicalbusiness",
             "businesses.view_historicalproduct",
@@ -58,8 +61,9 @@ class BusinessesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from core.sheet_imports import SheetKind, register_sheet
+        from core.uploads import SHEET_LARGEST_BYTES
 
-        from . import sheets
+        from . import sheets, sidt_import
 
         register_sheet(
             SheetKind(
@@ -70,5 +74,24 @@ class BusinessesConfig(AppConfig):
                 template=sheets.template,
                 aliases=sheets.COLUMNS,
                 list_url="businesses:list",
+            )
+        )
+        register_sheet(
+            SheetKind(
+                key="sidt",
+                label=_("Ekstrak SIDT KUMKM (49 kolom)"),
+                permissions=(
+                    "businesses.exchange_sidt",
+                    "businesses.add_business",
+                    "businesses.change_business",
+                ),
+                resource=None,
+                template=sidt_import.template,
+                aliases={name: name for name in sidt_import.COLUMN_NAMES},
+                list_url="businesses:list",
+                importer=sidt_import.importer,
+                preview_template="businesses/sidt_preview.html",
+                # a regency's extract: 200,000 rows are about 75 MB of CSV
+                max_bytes=SHEET_LARGEST_BYTES,
             )
         )

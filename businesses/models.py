@@ -459,13 +459,21 @@ class Business(VersionedModel):
         ordering = ["name"]
         verbose_name = _("usaha mikro")
         verbose_name_plural = _("usaha mikro")
-        permissions = [("view_nik", _("Melihat NIK lengkap"))]
+        permissions = [
+            ("view_nik", _("Melihat NIK lengkap")),
+            ("exchange_sidt", _("Mengimpor dan mengekspor data SIDT KUMKM")),
+            ("export_sidt_nik", _("Mengekspor NIK lengkap ke SIDT")),
+        ]
         indexes = [
             models.Index(fields=["name", "id"]),  # the list's order (keyset pages)
             models.Index(fields=["village", "id"]),  # an area's businesses, from the index alone
             models.Index(fields=["village", "name"]),
             models.Index(fields=["village", "sector"]),
             models.Index(fields=["village", "scale"]),  # an area's counts by scale
+            # An area's SIDT records (field verification's progress per village).
+            models.Index(
+                fields=["village", "id"], condition=~Q(sidt_id=""), name="business_sidt_village_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

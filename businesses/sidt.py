@@ -6,7 +6,15 @@ to a model field, or to None when the registry does not keep it (the survey's ph
 extract's own bookkeeping). The four area columns of the owner and of the business hold names or
 codes; all four name one village, so each maps to that village's foreign key (`owner_village`,
 `village`) and `AREA_LEVELS` says which level of it the column holds.
+
+The export writes the area columns as names (unique within a kecamatan, so they import back).
 """
+
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
 
 COLUMNS: tuple[tuple[str, str | None], ...] = (
     ("id_data_badan_usaha", "sidt_id"),
@@ -75,3 +83,57 @@ AREA_LEVELS: dict[str, str] = {
     "kec_usaha": "district",
     "kel_usaha": "village",
 }
+
+# The export ---------------------------------------------------------------------------------
+
+EXPORT_RELATED = (
+    "village__district__regency__province",
+    "owner_village__district__regency__province",
+)
+AREA_PATHS = {
+    "province": ("district", "regency", "province"),
+    "regency": ("district", "regency"),
+    "district": ("district",),
+    "village": (),
+}
+TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+def _area_name(village, level: str) -> str:
+    place = village
+    for step in AREA_PATHS[level]:
+        place = getattr(place, step) if place is not None else None
+    return place.name if place is not None else ""
+
+
+def _plain(value):
+    """A cell: numbers stay numbers (coordinates as floats), booleans as 1/0, None as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def export_row(business, *, nik: Callable[[str], str], pulled_at: datetime) -> list:
+    """One business in SIDT's 49 columns, in their order. `nik` shows (or masks) the NIK."""
+    row = []
+    for column, name in COLUMNS:
+        if column in AREA_LEVELS:
+            village = getattr(business, name)
+            row.append(_area_name(village, AREA_LEVELS[column]) if village else "")
+        elif name == "owner_nik":
+            row.append(nik(business.owner_nik))
+        elif name == "scale_reported":
+            row.append(business.scale_reported or business.scale)
+        elif column == "pulled_at":
+            row.append(timezone.localtime(pulled_at).strftime(TIME_FORMAT))
+        elif column == "updated_at":
+            row.append(timezone.localtime(business.updated_at).strftime(TIME_FORMAT))
+        elif name is None:
+            row.append("")
+        else:
+            row.append(_plain(getattr(business, name)))
+    return row

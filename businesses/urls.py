@@ -18,6 +18,7 @@ urlpatterns = [
     path("potensi/<int:pk>/ubah/", views.potential_edit, name="potential_edit"),
     path("potensi/<int:pk>/tinjau/", views.potential_review, name="potential_review"),
     path("potensi/<int:pk>/foto/", views.potential_photo, name="potential_photo"),
+    path("sidt/ekspor/<str:kind>/", views.sidt_export, name="sidt_export"),
     path("ovop/", views.ovop_overview, name="ovop_overview"),
     path("ovop/<str:code>/", views.ovop_choose, name="ovop_choose"),
 ]

@@ -1,3 +1,6 @@
+from itertools import batched
+
+import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,7 +13,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from core.exports import dataset_response
+from core.exports import csv_stream_response, dataset_response
 from core.htmx import inline_errors_response, list_template, query_without_page
 from core.images import photo_response, requested_side
 from core.offline import offline_cacheable
@@ -35,8 +38,11 @@ from .forms import (
 )
 from .models import Business, NikAccess, OvopSelection, Potential, Product
 from .resources import BusinessResource
+from .sidt import COLUMN_NAMES, EXPORT_RELATED, export_row
+from .validators import mask_nik, may_view_nik
 
 PAGE_SIZE = 25
+SIDT_XLSX_ROWS = 20_000  # more rows: the CSV, which streams
 
 
 def _get_business(request: HttpRequest, pk: int, write: bool = False, perm: str | None = None):
@@ -364,3 +370,45 @@ def ovop_overview(request: HttpRequest) -> HttpResponse:
             ).count(),
         },
     )
+
+
+def sidt_export(request: HttpRequest, kind: str) -> HttpResponse:
+    """The businesses of the user's area in SIDT's 49 columns; the NIK whole only with
+    "Mengekspor NIK lengkap ke SIDT", every whole NIK recorded (NikAccess, one row each)."""
+    user = request.user
+    if not user.has_perm("businesses.exchange_sidt"):
+        if user.get_all_permissions():
+            raise PermissionDenied
+        raise Http404
+    if kind not in ("csv", "xlsx"):
+        raise Http404
+    businesses = Business.objects.visible_to(user).select_related(*EXPORT_RELATED).order_by("pk")
+    full = user.has_perm("businesses.export_sidt_nik") and may_view_nik(user)
+    nik = str if full else mask_nik
+    now, filename = timezone.now(), f"sidt-{timezone.localdate():%Y%m%d}"
+    if kind == "csv":
+        rows = _sidt_rows(businesses, nik, now, user if full else None)
+        return csv_stream_response(list(COLUMN_NAMES), rows, filename)
+    if businesses.count() > SIDT_XLSX_ROWS:
+        messages.error(
+            request,
+            _("Lebih dari %(n)s usaha: unduh sebagai CSV.")
+            % {"n": f"{SIDT_XLSX_ROWS:,}".replace(",", ".")},
+        )
+        return redirect("businesses:list")
+    chosen = list(businesses)
+    if full:
+        NikAccess.record(user, NikAccess.Where.EXPORT, chosen)
+    data = tablib.Dataset(
+        *[export_row(b, nik=nik, pulled_at=now) for b in chosen], headers=list(COLUMN_NAMES)
+    )
+    return dataset_response(data, "xlsx", filename)
+
+
+def _sidt_rows(businesses, nik, now, recorded_for):
+    """Rows 2,000 at a time; the whole NIKs of each batch recorded before it is sent."""
+    for chunk in batched(businesses.iterator(chunk_size=2000), 2000):
+        if recorded_for is not None:
+            NikAccess.record(recorded_for, NikAccess.Where.EXPORT, chunk)
+        for business in chunk:
+            yield export_row(business, nik=nik, pulled_at=now)

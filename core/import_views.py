@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .models import ImportJob
 from .sheet_imports import SHEET_KINDS, import_task, kinds_for, start, validate_task
-from .uploads import SheetFormField
+from .uploads import SheetFormField, too_big
 
 
 class UploadForm(forms.Form):
@@ -22,6 +22,13 @@ class UploadForm(forms.Form):
     def __init__(self, *args, kinds, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.key, k.label) for k in kinds]
+
+    def clean(self):
+        data = super().clean()
+        kind, upload = SHEET_KINDS.get(data.get("kind", "")), data.get("file")
+        if kind and upload and (error := too_big(upload, kind.max_bytes)):
+            self.add_error("file", error)
+        return data
 
 
 def _kinds(request: HttpRequest):

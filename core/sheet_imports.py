@@ -8,7 +8,7 @@ nothing from the request.
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.tasks import task
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .imports import ImportRefused, sheet_line
 from .models import ImportJob
 from .sheets import SHEET_LINES, SheetError, read_sheet
+from .uploads import SHEET_MAX_BYTES
 
 log = logging.getLogger(__name__)
 PROGRESS_EVERY = 200  # rows between progress writes
@@ -37,6 +38,24 @@ class SheetKind:
     aliases: dict
     # url name of the list the summary links to
     list_url: str
+    # For sheets too big for a dataset in memory (a regency's SIDT extract): (user, filename)
+    # -> an object whose `run(upload, *, dry_run, progress)` reads the file as a stream, writes
+    # in its own transaction (all or nothing) and returns an Outcome. `resource` is then unused.
+    importer: Callable | None = None
+    # a template the preview includes instead of the generic counts (e.g. field-by-field changes)
+    preview_template: str = ""
+    # the largest file of this kind (core.uploads.SHEET_LARGEST_BYTES at most)
+    max_bytes: int = SHEET_MAX_BYTES
+
+
+@dataclass
+class Outcome:
+    """What checking or importing a sheet found: its rows, counts, problems and warnings."""
+
+    total_rows: int = 0
+    counts: dict = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
 
 
 SHEET_KINDS: dict[str, SheetKind] = {}
@@ -123,26 +142,55 @@ def _run(job: ImportJob, *, dry_run: bool):
     return sheet, resource, result, problems
 
 
+def _streamed(job: ImportJob, *, dry_run: bool) -> Outcome:
+    importer = SHEET_KINDS[job.kind].importer(job.uploaded_by, job.filename)
+
+    def progress(percent: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(progress=max(0, min(99, percent)))
+
+    with job.file.open("rb") as upload:
+        return importer.run(upload, dry_run=dry_run, progress=progress)
+
+
+def _check(job: ImportJob) -> Outcome:
+    if SHEET_KINDS[job.kind].importer is not None:
+        return _streamed(job, dry_run=True)
+    sheet, resource, result, problems = _run(job, dry_run=True)
+    return Outcome(
+        total_rows=len(sheet.dataset),
+        counts={k: result.totals.get(k, 0) for k in ("new", "update", "skip", "error", "invalid")},
+        problems=problems,
+        warnings=getattr(resource, "warnings", []),
+    )
+
+
+def _write(job: ImportJob) -> Outcome:
+    if SHEET_KINDS[job.kind].importer is not None:
+        return _streamed(job, dry_run=False)
+    _sheet, _resource, result, problems = _run(job, dry_run=False)
+    return Outcome(
+        counts={k: result.totals.get(k, 0) for k in ("new", "update", "skip")}, problems=problems
+    )
+
+
 def validate(job: ImportJob) -> ImportJob:
     """Check every row without writing: errors, warnings and counts for the preview."""
     try:
-        sheet, resource, result, problems = _run(job, dry_run=True)
+        outcome = _check(job)
     except (SheetError, ImportRefused) as error:
         job.errors = [{"row": None, "line": None, "column": "", "message": str(error)}]
-        sheet, resource, result, problems = None, None, None, None
+        outcome = None
     except Exception:
         log.exception("Import job %s: validation failed", job.pk)
         job.message = _("Pemeriksaan gagal karena kesalahan sistem; hubungi admin Dinas.")
         job.state = ImportJob.State.FAILED
         job.save()
         return job
-    if result is not None:
-        job.total_rows = len(sheet.dataset)
-        job.errors = problems
-        job.warnings = getattr(resource, "warnings", [])
-        job.counts = {
-            k: result.totals.get(k, 0) for k in ("new", "update", "skip", "error", "invalid")
-        }
+    if outcome is not None:
+        job.total_rows = outcome.total_rows
+        job.errors = outcome.problems
+        job.warnings = outcome.warnings
+        job.counts = outcome.counts
     job.state = ImportJob.State.PREVIEW
     job.progress = 100
     job.save()
@@ -152,8 +200,10 @@ def validate(job: ImportJob) -> ImportJob:
 def run_import(job: ImportJob) -> ImportJob:
     """Write the whole sheet in one transaction, or nothing."""
     changed = True  # a failure found by the checks: the data changed since the preview
+    outcome = None
     try:
-        _sheet, _resource, result, problems = _run(job, dry_run=False)
+        outcome = _write(job)
+        problems = outcome.problems
     except (SheetError, ImportRefused) as error:
         problems = [{"row": None, "line": None, "column": "", "message": str(error)}]
     except Exception:
@@ -178,7 +228,7 @@ def run_import(job: ImportJob) -> ImportJob:
             else _("Tidak ada yang disimpan: kesalahan sistem. Coba lagi atau hubungi admin Dinas.")
         )
     else:
-        job.counts = {k: result.totals.get(k, 0) for k in ("new", "update", "skip")}
+        job.counts = outcome.counts
         job.state = ImportJob.State.DONE
     job.progress = 100
     job.save()

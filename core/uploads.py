@@ -208,15 +208,28 @@ class DocumentField(models.FileField):
 
 
 SHEET_MAX_BYTES = 10 * 1024 * 1024
+# The largest any kind of sheet may be (a regency's SIDT extract, read as a stream); each kind
+# says its own limit (core.sheet_imports.SheetKind.max_bytes), checked once the kind is known.
+SHEET_LARGEST_BYTES = 100 * 1024 * 1024
 
 
-def clean_sheet(upload: UploadedFile) -> UploadedFile:
+def megabytes(size: int) -> str:
+    return f"{size // (1024 * 1024)}"
+
+
+def too_big(upload: UploadedFile, limit: int) -> ValidationError | None:
+    if upload.size > limit:
+        return ValidationError(
+            _("Berkas paling besar %(mb)s MB.") % {"mb": megabytes(limit)}, code="too_big"
+        )
+    return None
+
+
+def clean_sheet(upload: UploadedFile, max_bytes: int = SHEET_LARGEST_BYTES) -> UploadedFile:
     """A spreadsheet to import: an XLSX (a ZIP with a workbook inside) or a CSV (text, no NUL
-    bytes), at most 10 MB, told by its content, not its name."""
-    if upload.size > SHEET_MAX_BYTES:
-        raise ValidationError(_("Berkas paling besar 10 MB."), code="too_big")
-    head = upload.read(SHEET_MAX_BYTES + 1)
-    upload.seek(0)
+    bytes), at most `max_bytes`, told by its content, not its name."""
+    if error := too_big(upload, max_bytes):
+        raise error
     name = (upload.name or "").lower()
     if name.endswith(".xlsx"):
         import zipfile
@@ -231,8 +244,12 @@ def clean_sheet(upload: UploadedFile) -> UploadedFile:
             raise ValidationError(_("Berkas ini bukan XLSX (isinya tidak cocok)."), code="type")
         return upload
     if name.endswith(".csv"):
-        if b"\x00" in head or sniff_content_type(head[:16]) or head.lstrip()[:1] == b"<":
+        head = upload.read(64 * 1024)
+        upload.seek(0)
+        text = not (sniff_content_type(head[:16]) or head.lstrip()[:1] == b"<")
+        if not text or any(b"\x00" in chunk for chunk in upload.chunks()):
             raise ValidationError(_("Berkas ini bukan CSV (isinya tidak cocok)."), code="type")
+        upload.seek(0)
         return upload
     raise ValidationError(_("Unggah berkas XLSX atau CSV."), code="type")
 
