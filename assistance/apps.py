@@ -5,9 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from villages import roles
 
-_VISITS = ["assistance.view_visit", "assistance.view_visitphoto"]
+_VISITS = ["assistance.view_visit", "assistance.view_visitphoto", "assistance.view_verification"]
 _WORK = [
     *_VISITS,
+    "assistance.add_verification",
     "assistance.add_visit",
     "assistance.view_case",
     "assistance.add_case",
@@ -39,6 +40,7 @@ class AssistanceConfig(AppConfig):
     role_permissions = {
         roles.DINKOP: [
             *_WORK,
+            "assistance.verify_outcome",
             "assistance.delete_case",
             "assistance.delete_casedocument",
             "assistance.view_historicalcase",
@@ -50,6 +52,7 @@ class AssistanceConfig(AppConfig):
         roles.ADMINISTRATOR: [
             *_WORK,
             *_REFERENCE,
+            "assistance.verify_outcome",
             "assistance.delete_case",
             "assistance.view_historicalcase",
             "assistance.view_historicalvisit",
@@ -64,12 +67,14 @@ class AssistanceConfig(AppConfig):
             cases_panel,
             mentor_day_panel,
             mentor_panel,
+            verification_panel,
             village_cases_panel,
             village_visits_panel,
         )
 
         panels.register("business", cases_panel)
         panels.register("business", business_visits_panel)
+        panels.register("business", verification_panel)
         panels.register("village", village_cases_panel)
         panels.register("village", village_visits_panel)
         panels.register("mentor", mentor_panel)

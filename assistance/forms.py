@@ -12,7 +12,17 @@ from villages.access import VIEW_ALL
 from villages.forms import AreaFilterMixin
 from villages.models import Assignment, Mentor, Village
 
-from .models import Case, CaseDocument, Catalogue, Service, Status, Step, Visit
+from .models import (
+    Case,
+    CaseDocument,
+    Catalogue,
+    Service,
+    Status,
+    Step,
+    Verification,
+    VerificationResult,
+    Visit,
+)
 
 
 class CaseFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):
@@ -163,6 +173,26 @@ class StatusForm(VersionedActionForm):
         }
 
 
+class OutcomeReviewForm(VersionedActionForm):
+    VERIFY = "verifikasi"
+    SEND_BACK = "kembalikan"
+
+    decision = forms.ChoiceField(
+        choices=[(VERIFY, _("Verifikasi hasil")), (SEND_BACK, _("Kembalikan"))],
+        widget=forms.HiddenInput,
+    )
+    reason = forms.CharField(
+        label=_("Alasan pengembalian (wajib bila dikembalikan)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, case: Case, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = case.version
+
+
 class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Catatan"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
@@ -252,3 +282,40 @@ class VisitForm(forms.ModelForm):
                 % {"names": ", ".join(b.name for b in others)},
             )
         return cleaned
+
+
+class VerificationForm(forms.ModelForm):
+    class Meta:
+        model = Verification
+        fields = ["result", "date", "note", "photo"]
+        widgets = {
+            "result": forms.RadioSelect,
+            "date": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_date(self):
+        verified = self.cleaned_data["date"]
+        if verified > timezone.localdate():
+            raise ValidationError(gettext("Tanggal verifikasi tidak boleh di masa depan."))
+        return verified
+
+
+class VerificationFilterForm(forms.Form):
+    UNVERIFIED = "belum"
+    VERIFIED = "sudah"
+
+    status = forms.ChoiceField(
+        label=_("Status verifikasi"),
+        required=False,
+        choices=[
+            (UNVERIFIED, _("Belum diverifikasi")),
+            (VERIFIED, _("Sudah diverifikasi")),
+            ("semua", _("Semua data SIDT")),
+        ],
+    )
+    hasil = forms.ChoiceField(
+        label=_("Hasil terakhir"),
+        required=False,
+        choices=[("", _("Semua hasil")), *VerificationResult.choices],
+    )

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -20,6 +21,8 @@ from core.files import PrivateDocument, private_storage
 from core.uploads import PhotoField
 from villages.access import AreaScopedQuerySet
 from villages.models import Mentor
+
+from .workdays import working_days
 
 STALLED_AFTER_DAYS = 14
 
@@ -184,6 +187,17 @@ class Case(VersionedModel):
     outcome_date = models.DateField(_("tanggal terbit"), null=True, blank=True)
     outcome_expiry = models.DateField(_("berlaku sampai"), null=True, blank=True)
     reason = models.TextField(_("alasan ditolak/dibatalkan"), blank=True)
+    # A done NIB, PIRT or halal case counts as "terverifikasi" once a staff member other than
+    # its closer has checked its certificate (see verify_outcome and send_back).
+    outcome_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hasil diverifikasi oleh"),
+    )
+    outcome_verified_at = models.DateTimeField(_("hasil diverifikasi pada"), null=True, blank=True)
     # Kept on the row (not computed from the timeline) so "Tugas saya" and the stalled filter
     # sort and filter on an index.
     last_activity_at = models.DateTimeField(_("aktivitas terakhir"), default=timezone.now)
@@ -196,6 +210,7 @@ class Case(VersionedModel):
         ordering = ["-last_activity_at"]
         verbose_name = _("kasus pendampingan")
         verbose_name_plural = _("kasus pendampingan")
+        permissions = [("verify_outcome", _("Memverifikasi hasil pendampingan"))]
         constraints = [
             models.UniqueConstraint(fields=["business", "service"], name="one_case_per_service")
         ]
@@ -214,6 +229,7 @@ class Case(VersionedModel):
                     "submitted_on",
                     "closed_on",
                     "last_activity_at",
+                    "outcome_verified_at",
                 ],
                 name="case_figures_idx",
             ),
@@ -326,6 +342,76 @@ class Case(VersionedModel):
             raise IllegalMove(_("Catatan kosong."))
         return self._event(CaseEvent.Kind.NOTE, by, text=text.strip())
 
+    # Outcome review: a done NIB, PIRT or halal case is checked by a second staff member.
+
+    @property
+    def needs_outcome_review(self) -> bool:
+        return self.status == Status.DONE and self.service.code in self.LEGAL_FIELDS
+
+    @property
+    def outcome_verified(self) -> bool:
+        return self.outcome_verified_at is not None
+
+    def closed_by_id(self) -> int | None:
+        """Who closed the case as done: the user of its latest move to done."""
+        return (
+            self.events.filter(kind=CaseEvent.Kind.STATUS, to_status=Status.DONE)
+            .order_by("-at", "-pk")
+            .values_list("by", flat=True)
+            .first()
+        )
+
+    def _check_reviewable(self, by) -> None:
+        if not self.needs_outcome_review:
+            raise IllegalMove(
+                _("Hanya hasil kasus NIB, PIRT, atau halal yang selesai diverifikasi.")
+            )
+        if self.outcome_verified:
+            raise IllegalMove(_("Hasil kasus ini sudah diverifikasi."))
+        if by.pk == self.closed_by_id():
+            raise IllegalMove(
+                _("Anda yang menutup kasus ini: hasilnya diverifikasi oleh staf lain.")
+            )
+
+    def verify_outcome(self, *, by) -> "CaseEvent":
+        self._check_reviewable(by)
+        if not self.documents.filter(kind=CaseDocument.Kind.CERTIFICATE).exists():
+            raise IllegalMove(
+                _("Unggah dulu dokumen jenis Sertifikat / izin sebelum memverifikasi hasilnya.")
+            )
+        self.outcome_verified_by = by
+        self.outcome_verified_at = timezone.now()
+        return self._event(CaseEvent.Kind.REVIEW, by)
+
+    def send_back(self, *, by, reason: str) -> "CaseEvent":
+        """Refuse the recorded outcome: the case is running again, with the reason on it. The
+        number it wrote to the business stays until the case is closed again (it may be right
+        and only its certificate missing)."""
+        self._check_reviewable(by)
+        if not reason.strip():
+            raise IllegalMove(_("Tuliskan alasan pengembalian."))
+        self.status = Status.IN_PROGRESS
+        self.closed_on = None
+        self.reason = reason.strip()
+        return self._event(
+            CaseEvent.Kind.STATUS,
+            by,
+            text=reason.strip(),
+            from_status=Status.DONE,
+            to_status=Status.IN_PROGRESS,
+        )
+
+    @property
+    def working_days_taken(self) -> int | None:
+        """Working days from submission to closing (or to today while it waits); a done case
+        without a submission date counts from its opening."""
+        if self.status in (Status.REJECTED, Status.CANCELLED):
+            return None
+        start = self.submitted_on or (self.opened_on if self.status == Status.DONE else None)
+        if start is None:
+            return None
+        return working_days(start, self.closed_on or timezone.localdate())
+
     def _write_outcome_to_business(self) -> None:
         fields = self.LEGAL_FIELDS.get(self.service.code)
         if not fields:
@@ -362,6 +448,7 @@ class CaseEvent(models.Model):
         NOTE = "note", _("Catatan")
         DOCUMENT = "document", _("Dokumen")
         SYSTEM = "system", _("Sistem")  # written by a scheduled task, not by a person
+        REVIEW = "review", _("Hasil diverifikasi")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=10, choices=Kind)
@@ -494,3 +581,79 @@ class VisitPhoto(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("assistance:visit_photo", args=[self.pk])
+
+
+class VerificationResult(models.TextChoices):
+    FOUND = "ditemukan", _("Ditemukan, data benar")
+    CORRECTED = "dikoreksi", _("Ditemukan, data dikoreksi")
+    MOVED = "pindah", _("Pindah")
+    CLOSED = "tutup", _("Tutup")
+    NOT_FOUND = "tidak_ditemukan", _("Tidak ditemukan")
+
+
+def records_to_verify(businesses: models.QuerySet) -> models.QuerySet:
+    """The records field verification is for: those imported from SIDT (a business with a SIDT
+    id). The one place to widen it to every business later."""
+    return businesses.exclude(sidt_id="")
+
+
+def is_record_to_verify(business: Business) -> bool:
+    """`records_to_verify` for one loaded business."""
+    return bool(business.sidt_id)
+
+
+def has_verification() -> Exists:
+    return Exists(Verification.objects.filter(business=OuterRef("pk")))
+
+
+def unverified(businesses: models.QuerySet) -> models.QuerySet:
+    """Records to verify that no mentor has verified yet ("belum diverifikasi")."""
+    return records_to_verify(businesses).filter(~Q(has_verification()))
+
+
+class VerificationQuerySet(AreaScopedQuerySet):
+    village_path = "business__village"
+
+
+def verification_photo_path(instance: "Verification", filename: str) -> str:
+    return f"verifikasi/{instance.business_id}/{timezone.now():%Y%m%d%H%M%S%f}.jpg"
+
+
+class Verification(models.Model):
+    """A mentor's check of a business in the field (pemutakhiran data). The newest of a
+    business is its state; a business without one is not verified."""
+
+    business = models.ForeignKey(
+        Business, on_delete=models.CASCADE, related_name="verifications", verbose_name=_("usaha")
+    )
+    result = models.CharField(_("hasil"), max_length=16, choices=VerificationResult)
+    date = models.DateField(_("tanggal verifikasi"), default=timezone.localdate)
+    note = models.TextField(_("catatan"), blank=True)
+    photo = PhotoField(
+        _("foto"), storage=private_storage, upload_to=verification_photo_path, blank=True
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("diverifikasi oleh"),
+    )
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+
+    objects = VerificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("verifikasi lapangan")
+        verbose_name_plural = _("verifikasi lapangan")
+        indexes = [
+            # A business's newest verification, and "has one" for the counts, from the index.
+            models.Index(fields=["business", "created_at"], name="verification_business_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.business} – {self.get_result_display()} {self.date:%Y-%m-%d}"
+
+    def get_photo_url(self) -> str:
+        return reverse("assistance:verification_photo", args=[self.pk])

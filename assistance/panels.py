@@ -8,11 +8,22 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from businesses.models import Business
+from core.pagination import capped_counts
 from villages.access import can_edit, in_editable_area
 from villages.models import Mentor, Village
 from villages.panels import Panel
 
-from .models import ACTIVE_STATUSES, Case, CaseEvent, Service, Status, Visit, stalled_cutoff
+from .models import (
+    ACTIVE_STATUSES,
+    Case,
+    CaseEvent,
+    Service,
+    Status,
+    Visit,
+    is_record_to_verify,
+    stalled_cutoff,
+    unverified,
+)
 
 TIMELINE_LIMIT = 20
 
@@ -31,6 +42,21 @@ def cases_panel(request: HttpRequest, business: Business) -> Panel:
             "events": events,
             "can_add_case": request.user.has_perm("assistance.add_case")
             and can_edit(business, request.user),
+        },
+    )
+
+
+def verification_panel(request: HttpRequest, business: Business) -> Panel | None:
+    """The business's field verification: its state (the newest), the few before, the button."""
+    verifications = list(business.verifications.select_related("by")[:5])
+    return Panel(
+        "assistance/verification_panel.html",
+        {
+            "verifications": verifications,
+            "latest": verifications[0] if verifications else None,
+            "is_record": is_record_to_verify(business),
+            "can_verify": request.user.has_perm("assistance.add_verification")
+            and in_editable_area(business, request.user),
         },
     )
 
@@ -134,7 +160,8 @@ URGENT_LIMIT = 3
 
 def mentor_day_panel(request: HttpRequest, mentor: Mentor) -> Panel:
     """The start of a mentor's day on their home: open and stalled cases with the few waiting
-    longest, this month's visits, and the button to record one (three queries)."""
+    longest, this month's visits and the records still to verify, and the button to record a
+    visit (three queries)."""
     active = Case.objects.visible_to(request.user).active()
     counts = active.aggregate(
         open=Count("pk"), stalled=Count("pk", filter=Q(last_activity_at__lt=stalled_cutoff()))
@@ -144,12 +171,17 @@ def mentor_day_panel(request: HttpRequest, mentor: Mentor) -> Panel:
     )[:URGENT_LIMIT]
     month_start = timezone.localdate().replace(day=1)
     visits = Visit.objects.visible_to(request.user).filter(mentor=mentor, date__gte=month_start)
+    # Both counts in one query (the home's query budget is tested).
+    more = capped_counts(
+        {"visits": visits, "unverified": unverified(Business.objects.editable_by(request.user))}
+    )
     return Panel(
         "assistance/mentor_day_panel.html",
         {
             "counts": counts,
             "urgent": list(urgent),
-            "visit_count": visits.count(),
+            "visit_count": more["visits"].value,
+            "unverified_count": more["unverified"],
             "can_log": request.user.has_perm("assistance.add_visit"),
         },
     )

@@ -3,10 +3,11 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,8 +22,20 @@ from core.htmx import list_template, query_without_page
 from core.idempotency import idempotent
 from core.images import photo_response, requested_side
 from core.offline import offline_cacheable
-from core.pagination import CappedCount, KeysetPaginator, capped_counts, counts_by
-from villages.access import VIEW_ALL, can_edit, get_for_user, keeps_pages_offline
+from core.pagination import (
+    CappedCount,
+    KeysetPaginator,
+    capped_count,
+    capped_counts,
+    counts_by,
+)
+from villages.access import (
+    VIEW_ALL,
+    can_edit,
+    get_for_user,
+    in_editable_area,
+    keeps_pages_offline,
+)
 from villages.models import Mentor, Village
 
 from .forms import (
@@ -30,8 +43,11 @@ from .forms import (
     CaseFilterForm,
     DocumentForm,
     NoteForm,
+    OutcomeReviewForm,
     StatusForm,
     StepForm,
+    VerificationFilterForm,
+    VerificationForm,
     VisitForm,
 )
 from .models import (
@@ -41,8 +57,13 @@ from .models import (
     Catalogue,
     IllegalMove,
     Status,
+    Verification,
+    VerificationResult,
     Visit,
     VisitPhoto,
+    has_verification,
+    records_to_verify,
+    unverified,
 )
 from .resources import CaseExportResource
 
@@ -53,13 +74,14 @@ BOARD_COUNT_CAP = 1000  # a column's badge says "> 1000" beyond; the list counts
 CASE_ORDER = ("-last_activity_at", "-pk")
 
 
-def _get_case(request: HttpRequest, pk: int, write: bool = False) -> Case:
+def _get_case(request: HttpRequest, pk: int, write: bool = False, perm: str | None = None) -> Case:
     return get_for_user(
         Case.objects.select_related(
             "business__village__district", "service", "step", "mentor__user"
         ),
         request.user,
         write=write,
+        perm=perm,
         pk=pk,
     )
 
@@ -149,6 +171,9 @@ def _board_columns_of_an_area(cards) -> list[dict]:
     return list(columns.values())
 
 
+VERIFY_FIRST = 5  # unverified records shown in "Tugas saya"; the list has the rest
+
+
 @offline_cacheable(keeps_pages_offline)
 def my_tasks(request: HttpRequest) -> HttpResponse:
     """A mentor's open cases in their villages, the longest without activity first."""
@@ -156,7 +181,15 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     page = KeysetPaginator(
         _case_rows(cases), ("last_activity_at", "pk"), PAGE_SIZE, rows=Catalogue().attach
     ).page(request.GET)
-    return render(request, "assistance/my_tasks.html", {"page": page, "query": ""})
+    context = {"page": page, "query": ""}
+    if request.user.has_perm("assistance.add_verification"):
+        # Records of the user's villages still to verify in the field: a count and the first few.
+        waiting = unverified(Business.objects.editable_by(request.user))
+        context["unverified_count"] = capped_count(waiting)
+        context["unverified"] = list(
+            waiting.select_related("village").order_by("name", "pk")[:VERIFY_FIRST]
+        )
+    return render(request, "assistance/my_tasks.html", context)
 
 
 def case_create(request: HttpRequest, business_pk: int) -> HttpResponse:
@@ -200,18 +233,37 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case, **extra) -> dict:
     editable = can_edit(case, request.user)
+    documents = list(case.documents.select_related("uploaded_by"))
     context = {
         "case": case,
         "can_edit": editable,
         "events": case.events.select_related("by", "step", "document")[:50],
-        "documents": case.documents.select_related("uploaded_by"),
+        "documents": documents,
     }
+    if case.needs_outcome_review:
+        context |= _review_context(request, case, documents)
     if editable:
         context.setdefault("step_form", StepForm(case=case))
         context.setdefault("status_form", StatusForm(case=case))
         context.setdefault("note_form", NoteForm())
         context.setdefault("document_form", DocumentForm())
     return context | extra
+
+
+def _review_context(request: HttpRequest, case: Case, documents: list) -> dict:
+    """The outcome review box of a done NIB, PIRT or halal case (one query: who closed it)."""
+    closer = case.closed_by_id()
+    may_review = (
+        not case.outcome_verified
+        and request.user.has_perm("assistance.verify_outcome")
+        and in_editable_area(case, request.user)
+    )
+    return {
+        "has_certificate": any(d.kind == CaseDocument.Kind.CERTIFICATE for d in documents),
+        "closed_by_me": closer is not None and closer == request.user.pk,
+        "may_review": may_review,
+        "review_form": OutcomeReviewForm(case=case),
+    }
 
 
 def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms) -> HttpResponse:
@@ -223,10 +275,15 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms) -
 
 
 def _versioned_action(
-    request: HttpRequest, pk: int, form_class, form_key: str, act: Callable
+    request: HttpRequest,
+    pk: int,
+    form_class,
+    form_key: str,
+    act: Callable,
+    perm: str | None = None,
 ) -> HttpResponse:
     """Run one case action: validate, apply the rule, save unless someone saved in between."""
-    case = _get_case(request, pk, write=True)
+    case = _get_case(request, pk, write=True, perm=perm)
     form = form_class(request.POST, case=case)
     if not form.is_valid():
         return _render_case(request, case, 400, **{form_key: form})
@@ -288,6 +345,21 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             outcome=form.outcome(),
         ),
+    )
+
+
+@require_POST
+@idempotent
+def case_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff verify a done case's outcome against its certificate, or send it back."""
+
+    def act(case: Case, form: OutcomeReviewForm) -> CaseEvent:
+        if form.cleaned_data["decision"] == OutcomeReviewForm.VERIFY:
+            return case.verify_outcome(by=request.user)
+        return case.send_back(by=request.user, reason=form.cleaned_data["reason"])
+
+    return _versioned_action(
+        request, pk, OutcomeReviewForm, "review_form", act, perm="assistance.verify_outcome"
     )
 
 
@@ -426,3 +498,76 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def visit_photo(request: HttpRequest, pk: int) -> HttpResponse:
     photo = get_for_user(VisitPhoto.objects.all(), request.user, pk=pk)
     return photo_response(photo.image, public=False, side=requested_side(request))
+
+
+def _latest_result():
+    newest = Verification.objects.filter(business=OuterRef("pk")).order_by("-created_at", "-pk")
+    return Subquery(newest.values("result")[:1])
+
+
+def _label_results(businesses: list[Business]) -> None:
+    for business in businesses:
+        business.latest_label = VerificationResult(business.latest).label if business.latest else ""
+
+
+@vary_on_headers("HX-Request")
+def verification_list(request: HttpRequest) -> HttpResponse:
+    """The SIDT records of the user's area by verification state (default: not yet verified)."""
+    form = VerificationFilterForm(request.GET or None)
+    choice = form.cleaned_data["status"] if form.is_valid() else ""
+    businesses = Business.objects.visible_to(request.user)
+    if choice == VerificationFilterForm.VERIFIED:
+        records = records_to_verify(businesses).filter(has_verification())
+    elif choice == "semua":
+        records = records_to_verify(businesses)
+    else:
+        records = unverified(businesses)
+    if form.is_valid() and form.cleaned_data["hasil"]:
+        records = records.alias(latest=_latest_result()).filter(latest=form.cleaned_data["hasil"])
+    rows = records.select_related("village__district").annotate(latest=_latest_result())
+    page = KeysetPaginator(rows, ("name", "pk"), PAGE_SIZE, rows=_label_results).page(request.GET)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "may_verify": request.user.has_perm("assistance.add_verification"),
+    }
+    return render(request, list_template(request, "assistance/verification_list.html"), context)
+
+
+@idempotent
+def verification_create(request: HttpRequest, business_pk: int) -> HttpResponse:
+    """A mentor records what they found of a business in one of their villages."""
+    business = get_for_user(
+        Business.objects.select_related("village__district"),
+        request.user,
+        perm="assistance.add_verification",
+        pk=business_pk,
+    )
+    form = VerificationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        verification = form.save(commit=False)
+        verification.business = business
+        verification.by = request.user
+        verification.save()
+        messages.success(
+            request,
+            _("Verifikasi %(name)s dicatat: %(result)s.")
+            % {"name": business.name, "result": verification.get_result_display()},
+        )
+        target = reverse("assistance:verifications")
+        if request.htmx:
+            # Sent by the page's script (static/js/offline.js), as the visit form is.
+            return HttpResponseClientRedirect(target)
+        return redirect(target)
+    return render(
+        request,
+        "assistance/verification_form.html",
+        {"form": form, "business": business},
+        status=400 if form.errors else 200,
+    )
+
+
+def verification_photo(request: HttpRequest, pk: int) -> HttpResponse:
+    verification = get_for_user(Verification.objects.exclude(photo=""), request.user, pk=pk)
+    return photo_response(verification.photo, public=False, side=requested_side(request))

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Func, IntegerField, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,8 +24,11 @@ from assistance.models import (
     Service,
     Status,
     Visit,
+    has_verification,
+    records_to_verify,
     stalled_cutoff,
 )
+from assistance.workdays import HALAL_STANDARD_WORKING_DAYS, working_days
 from businesses.models import Business, Scale
 from cooperatives.models import Activity, ActivityStatus, Participation, SipdCode
 from villages.access import VIEW_ALL, in_editable_area
@@ -164,6 +167,7 @@ class ServiceRow:
     stalled: int = 0
     target: int | None = None
     median_days: float | None = None
+    verified: int = 0  # done and its outcome verified (NIB, PIRT, halal: see Case.verify_outcome)
 
     @property
     def achieved(self) -> float | None:
@@ -171,6 +175,22 @@ class ServiceRow:
         if not self.target:
             return None
         return 100 * self.done / self.target
+
+    @property
+    def reviewed(self) -> bool:
+        """Whether the service's outcomes are verified against a certificate."""
+        return self.service is not None and self.service.code in Case.LEGAL_FIELDS
+
+    @property
+    def awaiting_review(self) -> int:
+        return self.done - self.verified
+
+    @property
+    def verified_achieved(self) -> float | None:
+        """Capaian terverifikasi: verified outcomes against the target."""
+        if not self.target or not self.reviewed:
+            return None
+        return 100 * self.verified / self.target
 
 
 @dataclass
@@ -182,6 +202,36 @@ class AreaRow:
     active: int = 0
     done: int = 0
     stalled: int = 0
+
+
+@dataclass
+class VerificationRow:
+    """Field verification of the SIDT records of one kecamatan or village (or the whole area)."""
+
+    place: District | Village | None
+    records: int = 0
+    verified: int = 0
+
+    @property
+    def unverified(self) -> int:
+        return self.records - self.verified
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.verified / self.records if self.records else None
+
+
+@dataclass
+class ServiceStandard:
+    """Halal cases done in the period, and how many within the 21-working-day standard."""
+
+    done: int = 0
+    within: int = 0
+    days: int = HALAL_STANDARD_WORKING_DAYS
+
+    @property
+    def share(self) -> float | None:
+        return 100 * self.within / self.done if self.done else None
 
 
 @dataclass
@@ -199,6 +249,13 @@ class Figures:
     funnel: list[tuple[str, int]] = field(default_factory=list)
     monthly: list[tuple[str, int]] = field(default_factory=list)
     scales: list[tuple[str, int]] = field(default_factory=list)
+    verification: list[VerificationRow] = field(default_factory=list)
+    verification_total: VerificationRow | None = None
+    halal_standard: ServiceStandard | None = None
+
+    @property
+    def reviewed_services(self) -> list[ServiceRow]:
+        return [row for row in self.services if row.reviewed]
 
     @property
     def total(self) -> ServiceRow:
@@ -226,6 +283,9 @@ def _case_counts(period: Period) -> dict:
         "active": Count("pk", filter=started & Q(status__in=[Status.OPEN, Status.IN_PROGRESS])),
         "submitted": Count("pk", filter=started & Q(status=Status.SUBMITTED)),
         "done": Count("pk", filter=within & Q(status=Status.DONE)),
+        "verified": Count(
+            "pk", filter=within & Q(status=Status.DONE, outcome_verified_at__isnull=False)
+        ),
         "closed": Count("pk", filter=within & Q(status__in=[Status.REJECTED, Status.CANCELLED])),
         "stalled": Count(
             "pk",
@@ -287,19 +347,66 @@ def place_rows(user, period: Period, area: Area) -> list[AreaRow]:
     """The regency by kecamatan, or a kecamatan by village (a village has no breakdown)."""
     if area.village:
         return []
-    if area.district:
-        places = Village.objects.visible_to(user).filter(district=area.district)
-        group = "business__village"
-    else:
-        places = District.objects.visible_to(user).in_home_regency()
-        group = "business__village__district"
+    places, group = _breakdown(user, area)
+    group = f"business__{group}"
     counts = _case_counts(period)
-    del counts["submitted"], counts["closed"]
+    del counts["submitted"], counts["closed"], counts["verified"]
     grouped = {
         row.pop(group): row
         for row in scoped_cases(user, area).order_by().values(group).annotate(**counts)
     }
     return [AreaRow(place=place, **grouped.get(place.pk, {})) for place in places.order_by("name")]
+
+
+def _breakdown(user, area: Area) -> tuple[QuerySet, str]:
+    """The places an area is broken down into (a kecamatan's villages, the regency's kecamatan)
+    and the path from a business to them."""
+    if area.district:
+        return Village.objects.visible_to(user).filter(district=area.district), "village"
+    return District.objects.visible_to(user).in_home_regency(), "village__district"
+
+
+def verification_rows(user, area: Area) -> tuple[list[VerificationRow], VerificationRow]:
+    """Field verification of the area's SIDT records, as it stands today: per kecamatan or per
+    village and in total. One grouped count over the area's records, each checked for a
+    verification through its (business, created_at) index."""
+    records = records_to_verify(area.filter(Business.objects.visible_to(user), "village"))
+    counts = {"records": Count("pk"), "verified": Count("pk", filter=Q(has_verification()))}
+    if area.village:
+        total = VerificationRow(place=area.village, **records.aggregate(**counts))
+        return [], total
+    places, group = _breakdown(user, area)
+    grouped = {row.pop(group): row for row in records.order_by().values(group).annotate(**counts)}
+    rows = [
+        VerificationRow(place=place, **grouped.get(place.pk, {}))
+        for place in places.order_by("name")
+    ]
+    total = VerificationRow(
+        place=None,
+        records=sum(row.records for row in rows),
+        verified=sum(row.verified for row in rows),
+    )
+    return rows, total
+
+
+def halal_standard(user, period: Period, area: Area) -> ServiceStandard:
+    """Halal cases done in the period within the service standard, counted from submission
+    (opening, for a case without a submission date) to closing. The cases are grouped by their
+    two dates in the database; only the distinct pairs are counted in working days here."""
+    pairs = (
+        scoped_cases(user, area)
+        .filter(_done_in(period), service__code="halal")
+        .annotate(start=Coalesce("submitted_on", "opened_on"))
+        .order_by()
+        .values_list("start", "closed_on")
+        .annotate(n=Count("pk"))
+    )
+    result = ServiceStandard()
+    for start, closed, n in pairs:
+        result.done += n
+        if working_days(start, closed) <= result.days:
+            result.within += n
+    return result
 
 
 class _MedianDays(Aggregate):
@@ -555,6 +662,8 @@ def compute(
         result.extreme = service_rows(user, period, area, extreme_poverty=True)
         result.legalised = legalised_businesses(user, period, area)
         result.scales = scale_counts(user, area)
+        result.verification, result.verification_total = verification_rows(user, area)
+        result.halal_standard = halal_standard(user, period, area)
         result.mentoring = mentoring(user, period, area)
         result.cooperatives = cooperative_rows(user, period, area)
         result.headline = headline(user, result)

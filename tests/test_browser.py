@@ -259,6 +259,41 @@ class MentorPhoneTests(BrowserTestCase):
             timeout=10_000,
         )
 
+    def test_mentor_verifies_a_sidt_record_from_my_tasks_with_a_photo(self):
+        from playwright.sync_api import expect
+
+        from assistance.models import Verification
+
+        Business.objects.filter(pk=self.case.business_id).update(sidt_id="3215100001")
+        photo = Path(self.tmp) / "lapangan.jpg"
+        Image.new("RGB", (1600, 1200), "#0b6e4f").save(photo, "JPEG")
+        self.sign_in("/pendampingan/tugas-saya/")
+        section = self.page.locator("#verifikasi")
+        expect(section).to_contain_text("1 data SIDT belum diverifikasi")
+        section.get_by_role("link", name="Terasi Payungsari").click()
+        expect(self.page.locator("h1")).to_have_text("Verifikasi Terasi Payungsari")
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+        self.page.get_by_label("Ditemukan, data benar").check()
+        self.page.fill("#id_note", "Masih berproduksi di rumah")
+        self.page.set_input_files("#id_photo", str(photo))
+        self.page.get_by_role("button", name="Simpan verifikasi").click()
+
+        expect(self.page.locator("h1")).to_have_text("Verifikasi lapangan")
+        expect(self.page.locator("#messages")).to_contain_text("Ditemukan, data benar")
+        expect(self.page.locator("#results .empty")).to_be_visible()
+        verification = Verification.objects.get()
+        self.assertEqual((verification.result, verification.by), ("ditemukan", self.mentor.user))
+        self.page.goto(f"{self.live_server_url}/usaha/{self.case.business_id}/")
+        panel = self.page.locator("#verifikasi")
+        expect(panel).to_contain_text("Masih berproduksi di rumah")
+        panel.locator("img").scroll_into_view_if_needed()  # loaded lazily
+        self.page.wait_for_function(
+            "() => { const img = document.querySelector('#verifikasi img');"
+            " return img.complete && img.naturalWidth > 0; }",
+            timeout=10_000,
+        )
+        self.assertLessEqual(self.page.evaluate("document.documentElement.scrollWidth"), 360)
+
     def test_anonymous_visitor_sees_the_ovop_product_with_its_whatsapp_link(self):
         from playwright.sync_api import expect
 
