@@ -286,3 +286,17 @@ class VerificationFigureTests(PersonaTestCase):
         response = self.client.get(reverse("reports:dashboard"), {"periode": "2026"})
         self.assertContains(response, 'id="field-verification"')
         self.assertContains(response, "<strong>2/4</strong>", html=False)
+
+
+class NoSidtRecordsTests(PersonaTestCase):
+    """An office that has imported no SIDT extract yet gets no table of zeros."""
+
+    def test_the_dashboard_and_the_pdf_leave_the_section_out(self):
+        make_business(self.duren, "Bukan SIDT")
+        self.client.force_login(self.staff)
+        response = self.client.get(reverse("reports:dashboard"), {"periode": "2026"})
+        self.assertEqual(response.status_code, 200)
+        self.assertNotContains(response, 'id="field-verification"')
+        period = parse_period("2026")
+        text = pdf_text(render_pdf(figures.compute(self.staff, period, Area(), full=True))[0])
+        self.assertNotIn("Verifikasi lapangan data SIDT", text)
