@@ -54,17 +54,10 @@ class OneRequestAtATime(LiveServerThread):
 
 
 class BrowserTestCase(StaticLiveServerTestCase):
+    """A live server and Debian's Chromium, started once for the class."""
+
     server_thread_class = OneRequestAtATime
 
-
-@pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
-@override_settings(
-    MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
-    PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
-    # Background steps run inside the request here; the worker is tested elsewhere.
-    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
-)
-class MentorPhoneTests(BrowserTestCase):
     @classmethod
     def setUpClass(cls) -> None:
         # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
@@ -83,6 +76,15 @@ class MentorPhoneTests(BrowserTestCase):
         super().tearDownClass()
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
+
+@pytest.mark.skipif(not HAVE_BROWSER, reason=f"no Chromium at {CHROMIUM}")
+@override_settings(
+    MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-media",
+    PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
+    # Background steps run inside the request here; the worker is tested elsewhere.
+    TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
+)
+class MentorPhoneTests(BrowserTestCase):
     def setUp(self) -> None:
         from villages.models import District, Province, Regency, Village
 

@@ -4,7 +4,6 @@ Launches Debian's Chromium the same way as tests/test_browser.py (skipped withou
 REQUIRE_BROWSER is set).
 """
 
-import os
 import tempfile
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 from django.test import override_settings
 
 from .base import PASSWORD, make_mentor
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, HAVE_BROWSER, PHONE, BrowserTestCase
+from .test_browser import CHROMIUM, HAVE_BROWSER, PHONE, BrowserTestCase
 
 # A weak mobile signal: every request takes this long, so several fields left in quick
 # succession have their checks in flight at the same time.
@@ -25,22 +24,6 @@ LATENCY_MS = 600
     PRIVATE_MEDIA_ROOT=Path(tempfile.gettempdir()) / "karawang-browser-private",
 )
 class BusinessFormInBrowserTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
     def setUp(self) -> None:
         from villages.models import District, Province, Regency, Village
 

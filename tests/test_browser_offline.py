@@ -6,7 +6,6 @@ Needs Debian's chromium (see tests/test_browser.py); skipped without it unless R
 """
 
 import importlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,7 +21,7 @@ from businesses.models import Business
 from core.concurrency import save_versioned
 
 from .base import PASSWORD, make_mentor, make_user
-from .test_browser import CHROMIUM, CHROMIUM_ARGS, HAVE_BROWSER, PHONE, BrowserTestCase
+from .test_browser import CHROMIUM, HAVE_BROWSER, PHONE, BrowserTestCase
 
 QUEUE = "#offline-queue"
 # Resolves once the page's cache holds the kept copy of the current page.
@@ -51,22 +50,6 @@ WAITING_PHOTO = """async () => {
     TASKS={"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}},
 )
 class OfflineMentorTests(BrowserTestCase):
-    @classmethod
-    def setUpClass(cls) -> None:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-        super().setUpClass()
-        from playwright.sync_api import sync_playwright
-
-        cls.playwright = sync_playwright().start()
-        cls.browser = cls.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-
-    @classmethod
-    def tearDownClass(cls) -> None:
-        cls.browser.close()
-        cls.playwright.stop()
-        super().tearDownClass()
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
     def setUp(self) -> None:
         from villages import roles
         from villages.models import District, Province, Regency, Village
