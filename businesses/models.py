@@ -452,7 +452,7 @@ class Business(VersionedModel):
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
-    history_masked_fields = ("owner_nik",)
+    history_masked_fields = ("owner_nik", "owner_birth_date")
     objects = BusinessQuerySet.as_manager()
 
     class Meta:

@@ -73,6 +73,11 @@ def _diff(record: Any, previous: Any, fields: list[models.Field]) -> list[Change
     return changes
 
 
+def _hide_date(value) -> str:
+    """A date of birth says too much even in part: only whether there was one."""
+    return "••••-••-••" if value else ""
+
+
 def _resolve(entries: list[Entry], masked: set[str]) -> None:
     """Show related objects and choices by name, masked fields masked."""
     wanted: dict[type[models.Model], set] = {}
@@ -91,8 +96,8 @@ def _resolve(entries: list[Entry], masked: set[str]) -> None:
         for change in entry.changes:
             f = change.field
             if f.name in masked:
-                change.old = mask_identifier(change.old)
-                change.new = mask_identifier(change.new)
+                hide = _hide_date if isinstance(f, models.DateField) else mask_identifier
+                change.old, change.new = hide(change.old), hide(change.new)
             elif f.is_relation and f.related_model:
                 lookup = names.get(f.related_model, {})
                 change.old = lookup.get(change.old, change.old)

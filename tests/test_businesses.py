@@ -280,6 +280,18 @@ class ConflictAndHistoryTests(PersonaTestCase):
         self.assertContains(page, "Mentor")  # who
         self.assertNotContains(page, NIK_WOMAN)
 
+    def test_history_shows_that_the_birth_date_changed_but_not_the_date(self):
+        business = Business.objects.get(pk=self.business.pk)
+        business.owner_birth_date = date(1985, 3, 12)
+        business.save()
+        self.client.force_login(self.staff)
+        page = self.client.get(
+            reverse("history_object", args=["businesses.business", self.business.pk])
+        )
+        self.assertContains(page, "••••-••-••")
+        for shown in ("1985", "12 Mar", "Maret 1985", "1985-03-12"):
+            self.assertNotContains(page, shown)
+
     def test_product_create_and_delete_are_recorded(self):
         self.client.force_login(self.mentor.user)
         self.client.post(
