@@ -66,10 +66,6 @@ HOLIDAYS = frozenset(
 _WEEKDAY_HOLIDAYS = sorted(day for day in HOLIDAYS if day.weekday() < 5)
 
 
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in HOLIDAYS
-
-
 def working_days(start: date, end: date) -> int:
     """Working days after `start` up to and including `end` (submitted on a Monday and issued
     on the Tuesday is one working day); 0 when `end` is not after `start`."""

@@ -89,7 +89,7 @@ class BusinessesConfig(AppConfig):
                 template=sidt_import.template,
                 aliases={name: name for name in sidt_import.COLUMN_NAMES},
                 list_url="businesses:list",
-                importer=sidt_import.importer,
+                importer=sidt_import.SidtImporter,
                 preview_template="businesses/sidt_preview.html",
                 # a regency's extract: 200,000 rows are about 75 MB of CSV
                 max_bytes=SHEET_LARGEST_BYTES,

@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -67,21 +68,7 @@ SIDT_ACTIVITY_FIELDS = [
 SIDT_MONEY_FIELDS = ["annual_turnover", "founding_capital", "assets", "scale_reported"]
 SIDT_FORM_FIELDS = [*SIDT_OWNER_FIELDS, *SIDT_ACTIVITY_FIELDS, *SIDT_MONEY_FIELDS, *WORKER_FIELDS]
 DISABILITY_CHOICES = [("", _("Tidak diketahui")), ("True", _("Ya")), ("False", _("Tidak"))]
-MONTH_NAMES = [
-    _("Januari"),
-    _("Februari"),
-    _("Maret"),
-    _("April"),
-    _("Mei"),
-    _("Juni"),
-    _("Juli"),
-    _("Agustus"),
-    _("September"),
-    _("Oktober"),
-    _("November"),
-    _("Desember"),
-]
-MONTH_CHOICES = [("", _("Tidak diketahui")), *enumerate(MONTH_NAMES, start=1)]
+MONTH_CHOICES = [("", _("Tidak diketahui")), *MONTHS.items()]
 
 
 class BusinessFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):

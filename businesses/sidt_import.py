@@ -41,7 +41,15 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from core.exports import unneutralise
 from core.imports import ImportRefused, is_number_cell
 from core.sheet_imports import Outcome
-from core.sheets import build_template, parse_choice, parse_date, parse_rupiah, parse_yes_no
+from core.sheets import (
+    blank,
+    build_template,
+    csv_encoding,
+    parse_choice,
+    parse_date,
+    parse_rupiah,
+    parse_yes_no,
+)
 from core.validators import normalize_phone
 from villages.models import Village, home_regency
 from villages.sheets import place_key
@@ -120,10 +128,6 @@ def squash(value) -> str:
     return _SPACES.sub(" ", str(value)).strip() if value is not None else ""
 
 
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _same(old, new) -> bool:
     if isinstance(old, str) and isinstance(new, str):
         return squash(old).casefold() == squash(new).casefold()
@@ -181,13 +185,14 @@ def _csv_cells(upload) -> tuple[Iterator[list], Callable[[], float]]:
     upload = getattr(upload, "file", upload)  # the real file under Django's File
     size = max(1, upload.seek(0, io.SEEK_END))
     upload.seek(0)
-    sample = upload.read(8192).decode("utf-8-sig", errors="replace")
+    encoding = csv_encoding(upload)
+    sample = upload.read(8192).decode(encoding, errors="replace")
     upload.seek(0)
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    text = io.TextIOWrapper(upload, encoding="utf-8-sig", errors="replace", newline="")
+    text = io.TextIOWrapper(upload, encoding=encoding, errors="replace", newline="")
 
     def done() -> float:
         # Held here: a TextIOWrapper closes the file under it when it is freed.
@@ -236,9 +241,9 @@ def read_extract(upload, filename: str) -> Reader:
         line = index + 1
         for row in _chain(head[index + 1 :], cells):
             line += 1
-            if all(_blank(c) for c in row):
+            if all(blank(c) for c in row):
                 continue
-            if any(not _blank(c) for c in row[len(names) :]):
+            if any(not blank(c) for c in row[len(names) :]):
                 raise ImportRefused(
                     _("Baris %(line)s berisi data di kanan kolom terakhir.") % {"line": line}
                 )
@@ -347,7 +352,7 @@ def _nik(value):
             )
             % {"value": value}
         )
-    if _blank(value):
+    if blank(value):
         return None
     text = str(value).strip()
     if MASKED in text:
@@ -363,7 +368,7 @@ def _digits(label: str, width: int, pad: bool = False):
     (KBLI 01111 written as 1111), which is safe only because the width is fixed."""
 
     def parse(value):
-        if _blank(value):
+        if blank(value):
             return None
         text = str(int(value)) if is_number_cell(value) else str(value).strip()
         try:
@@ -380,7 +385,7 @@ def _digits(label: str, width: int, pad: bool = False):
 
 
 def _rt_rw(value):
-    if _blank(value):
+    if blank(value):
         return None
     text = str(int(value)) if is_number_cell(value) else str(value).strip()
     if text.isdigit():
@@ -393,7 +398,7 @@ def _rt_rw(value):
 
 
 def _phone(value):
-    if _blank(value):
+    if blank(value):
         return None
     text = str(int(value)) if is_number_cell(value) else str(value).strip()
     if text.startswith("8"):  # a spreadsheet dropped the leading 0 of 08…
@@ -406,7 +411,7 @@ def _phone(value):
 
 def _choice(choices, words: dict | None = None):
     def parse(value):
-        if _blank(value):
+        if blank(value):
             return None
         text = squash(value).casefold()
         return parse_choice((words or {}).get(text, text), choices) or None
@@ -416,7 +421,7 @@ def _choice(choices, words: dict | None = None):
 
 def _category(value):
     """A KBLI category by its letter or its label ("C" or "C Industri pengolahan")."""
-    if _blank(value):
+    if blank(value):
         return None
     text = squash(value)
     if len(text) == 1 or text[1] == " ":
@@ -426,7 +431,7 @@ def _category(value):
 
 def _number(low: int, high: int):
     def parse(value):
-        if _blank(value):
+        if blank(value):
             return None
         try:
             number = Decimal(str(value).strip().replace(",", "."))
@@ -443,7 +448,7 @@ def _number(low: int, high: int):
 
 def _coordinate(low: int, high: int):
     def parse(value):
-        if _blank(value):
+        if blank(value):
             return None
         try:
             number = Decimal(str(value).strip().replace(",", ".")).quantize(Decimal("0.000001"))
@@ -458,17 +463,9 @@ def _coordinate(low: int, high: int):
     return parse
 
 
-def _money(value):
-    return parse_rupiah(value)
-
-
-def _date(value):
-    return parse_date(value)
-
-
 def parse_moment(value) -> datetime.datetime | None:
     """SIDT's pulled_at/updated_at: a datetime cell, ISO, or a date (midnight)."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, datetime.datetime):
         moment = value
@@ -489,7 +486,7 @@ PARSERS: dict[str, Callable] = {
     "nib_number": _digits("NIB", 20),
     "owner_gender": _choice(Gender, GENDER_WORDS),
     "owner_disability": parse_yes_no,
-    "owner_birth_date": _date,
+    "owner_birth_date": parse_date,
     "owner_education": _choice(Education, EDUCATION_WORDS),
     "phone": _phone,
     "owner_address": _text("owner_address"),
@@ -502,11 +499,11 @@ PARSERS: dict[str, Callable] = {
     "kbli": _digits("KBLI", 5, pad=True),
     "legal_status": _choice(LegalStatus, LEGAL_WORDS),
     "scale_reported": _choice(Scale, SCALE_WORDS),
-    "founding_capital": _money,
+    "founding_capital": parse_rupiah,
     "start_month": _number(1, 12),
     "start_year": _number(MIN_START_YEAR, 2100),
-    "annual_turnover": _money,
-    "assets": _money,
+    "annual_turnover": parse_rupiah,
+    "assets": parse_rupiah,
     "address": _text("address"),
     "rt": _rt_rw,
     "rw": _rt_rw,
@@ -667,7 +664,7 @@ class SidtImporter:
 
     @staticmethod
     def _owner_area_given(cells: dict) -> bool:
-        return any(not _blank(cells.get(c)) for c in AREA_LEVELS if c.endswith("_pengusaha"))
+        return any(not blank(cells.get(c)) for c in AREA_LEVELS if c.endswith("_pengusaha"))
 
     def _cross_checks(self, number: int, line: int, values: dict) -> int:
         problems = []
@@ -932,10 +929,6 @@ def _display(value) -> str:
     if isinstance(value, bool):
         return _("ya") if value else _("tidak")
     return str(value)
-
-
-def importer(user, filename: str) -> SidtImporter:
-    return SidtImporter(user, filename)
 
 
 def template(user) -> bytes:

@@ -28,7 +28,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Error, Result, RowResult
 
 from .exports import neutralise_dataset, unneutralise
-from .sheets import SHEET_LINES
+from .sheets import SHEET_LINES, blank
 
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE][+-]?\d+$")
 WRITING = (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE, RowResult.IMPORT_TYPE_DELETE)
@@ -46,10 +46,6 @@ class ErrorResult(Error):
         if isinstance(self.error, ImportRefused):
             return ""
         return super().traceback
-
-
-def _blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def is_number_cell(value) -> bool:
@@ -116,7 +112,7 @@ class IdentifierField(fields.Field):
                 )
                 % {"value": value, "column": self.column_name}
             )
-        if _blank(value):
+        if blank(value):
             # Blank identifiers stay blank; other columns go through their widget as usual.
             return super().clean(row, **kwargs) if self.widget_is_relation else ""
         text = str(value).strip()
@@ -250,8 +246,8 @@ class AllOrNothingResource(resources.ModelResource):
         headers = list(dataset.headers or [])
         unknown, renamed = [], []
         for index, header in enumerate(headers):
-            if _blank(header):
-                if any(not _blank(row[index]) for row in dataset):
+            if blank(header):
+                if any(not blank(row[index]) for row in dataset):
                     unknown.append(_("(tanpa nama, kolom ke-%(n)s)") % {"n": index + 1})
                 renamed.append(header)
                 continue

@@ -7,6 +7,7 @@
 - `parse_rupiah` and `parse_date` accept the forms people and spreadsheets write.
 """
 
+import codecs
 import contextvars
 import csv
 import datetime
@@ -65,6 +66,22 @@ def _cells_from_xlsx(content: bytes) -> list[list]:
         book.close()
 
 
+def csv_encoding(file) -> str:
+    """UTF-8 when the whole file decodes as it (a BOM is fine), else Windows-1252: what Excel
+    on Windows saves. Reads the file in chunks and leaves it at its start."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    file.seek(0)
+    try:
+        while chunk := file.read(1024 * 1024):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        return "cp1252"
+    finally:
+        file.seek(0)
+
+
 def _cells_from_csv(content: bytes) -> list[list]:
     try:
         text = content.decode("utf-8-sig")
@@ -77,7 +94,7 @@ def _cells_from_csv(content: bytes) -> list[list]:
     return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
 
 
-def _blank(value) -> bool:
+def blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
@@ -105,10 +122,10 @@ def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
             % {"known": ", ".join(sorted(set(known)))}
         )
     header = [_clean(c) for c in rows[header_index]]
-    while header and _blank(header[-1]):
+    while header and blank(header[-1]):
         header.pop()
     headers = [
-        names.get(" ".join(str(h).casefold().split()), h) if not _blank(h) else "" for h in header
+        names.get(" ".join(str(h).casefold().split()), h) if not blank(h) else "" for h in header
     ]
     twice = sorted({h for h in headers if h and headers.count(h) > 1})
     if twice:
@@ -122,7 +139,7 @@ def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
     dataset = tablib.Dataset(headers=headers)
     lines = []
     for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
-        if any(not _blank(c) for c in row[len(headers) :]):
+        if any(not blank(c) for c in row[len(headers) :]):
             raise SheetError(
                 _(
                     "Baris %(line)s berisi data di kanan kolom terakhir yang bernama; beri nama "
@@ -132,7 +149,7 @@ def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
             )
         cells = [_clean(c) for c in row[: len(headers)]]
         cells += [None] * (len(headers) - len(cells))
-        if all(_blank(c) for c in cells):
+        if all(blank(c) for c in cells):
             continue
         dataset.append(cells)
         lines.append(number)
@@ -146,7 +163,7 @@ def read_sheet(content: bytes, filename: str, known: dict[str, str]) -> Sheet:
 
 def parse_rupiah(value) -> int | None:
     """'Rp 1.500.000', 1500000 or 1500000.0 -> 1500000; None when blank."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, bool):
         raise ValueError(_("bukan jumlah Rupiah"))
@@ -170,7 +187,7 @@ def parse_rupiah(value) -> int | None:
 def parse_date(value) -> datetime.date | None:
     """ISO (2026-01-31), DD/MM/YYYY (31/01/2026, also with - or .), a spreadsheet date cell,
     or an Excel serial number (46053); None when blank."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, datetime.datetime):
         return value.date()
@@ -253,7 +270,7 @@ def build_template(
 
 def parse_choice(value, choices, synonyms: dict[str, str] | None = None) -> str:
     """A choice by its key or its label, in any case ('' when blank)."""
-    if _blank(value):
+    if blank(value):
         return ""
     text = str(value).strip().casefold()
     text = (synonyms or {}).get(text, text)
@@ -268,7 +285,7 @@ def parse_choice(value, choices, synonyms: dict[str, str] | None = None) -> str:
 
 def parse_yes_no(value) -> bool | None:
     """ya/tidak, y/n, 1/0, true/false (None when blank)."""
-    if _blank(value):
+    if blank(value):
         return None
     if isinstance(value, bool):
         return value

@@ -213,22 +213,19 @@ SHEET_MAX_BYTES = 10 * 1024 * 1024
 SHEET_LARGEST_BYTES = 100 * 1024 * 1024
 
 
-def megabytes(size: int) -> str:
-    return f"{size // (1024 * 1024)}"
-
-
 def too_big(upload: UploadedFile, limit: int) -> ValidationError | None:
     if upload.size > limit:
         return ValidationError(
-            _("Berkas paling besar %(mb)s MB.") % {"mb": megabytes(limit)}, code="too_big"
+            _("Berkas paling besar %(mb)s MB.") % {"mb": limit // (1024 * 1024)}, code="too_big"
         )
     return None
 
 
-def clean_sheet(upload: UploadedFile, max_bytes: int = SHEET_LARGEST_BYTES) -> UploadedFile:
+def clean_sheet(upload: UploadedFile) -> UploadedFile:
     """A spreadsheet to import: an XLSX (a ZIP with a workbook inside) or a CSV (text, no NUL
-    bytes), at most `max_bytes`, told by its content, not its name."""
-    if error := too_big(upload, max_bytes):
+    bytes), at most SHEET_LARGEST_BYTES (each kind checks its own limit), told by its content,
+    not its name."""
+    if error := too_big(upload, SHEET_LARGEST_BYTES):
         raise error
     name = (upload.name or "").lower()
     if name.endswith(".xlsx"):

@@ -93,6 +93,14 @@ class SidtImportTests(PersonaTestCase):
         self.assertEqual(record.history_user, self.staff)
         self.assertEqual(record.history_change_reason, "Impor SIDT: ekstrak-sidt.csv")
 
+    def test_a_csv_saved_by_excel_on_windows_keeps_its_characters(self):
+        """Windows-1252, with the special character far past the first bytes read."""
+        rows = [sidt_row(**{"id_data_badan_usaha": f"SIDT-{n}"}) for n in range(2, 200)]
+        rows.append(sidt_row(nama_usaha="Kue Bu Iis’ Jaya"))
+        content = extract(*rows).decode().encode("cp1252")
+        self.imported(content)
+        self.assertEqual(Business.objects.get(sidt_id="SIDT-1").name, "Kue Bu Iis’ Jaya")
+
     def test_village_by_name_and_codes_in_other_forms(self):
         row = sidt_row(kab_usaha="Karawang", kec_usaha="KLARI", kel_usaha="desa  duren")
         self.imported(extract(row))
