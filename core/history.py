@@ -5,6 +5,7 @@ knows none of the apps above it. Diffs are computed in Python from the rows alre
 related objects resolved in one query per related model: a page costs a constant number of queries.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,8 +131,12 @@ def object_history(model: type[models.Model], pk: int) -> list[Entry]:
     return entries[::-1]
 
 
-def page_entries(model: type[models.Model], records: list) -> list[Entry]:
-    """Entries for one page of history rows (newest first) of `model`, with their diffs."""
+def page_entries(
+    model: type[models.Model], records: list, within: Collection[int] | None = None
+) -> list[Entry]:
+    """Entries for one page of history rows (newest first) of `model`, with their diffs.
+    `within` (history ids) keeps each diff to those rows: a row whose predecessor is outside
+    (someone else's data, e.g. the business's previous owner) shows only its own values."""
     if not records:
         return []
     fields = _fields(model.history.model)
@@ -140,6 +145,8 @@ def page_entries(model: type[models.Model], records: list) -> list[Entry]:
     earlier = model.history.filter(
         id__in=ids, history_date__lt=max(r.history_date for r in records)
     )
+    if within is not None:
+        earlier = earlier.filter(history_id__in=within)
     earlier = list(earlier.order_by("id", "history_date", "history_id"))
     by_object: dict[Any, list] = {}
     for row in earlier:

@@ -18,6 +18,7 @@ from pypdf import PdfReader
 
 from assistance.models import Case, Visit
 from businesses.models import Business, NikAccess
+from businesses.validators import mask_nik
 from core import schedule
 from reports.models import Erasure, PersonalDataExport
 from reports.personal_data import ERASED_NAME, prune_exports
@@ -197,6 +198,26 @@ class FindTests(PersonalDataCase):
 
 @override_settings(TASKS=IMMEDIATE, PRIVATE_MEDIA_ROOT=PRIVATE)
 class ExportTests(PersonalDataCase):
+    def test_a_business_taken_over_shows_nothing_of_its_previous_owner(self):
+        """The opak business passes from Ujang to the data subject: her page and her copy show
+        her own values, not Ujang's as the "old" side of a change."""
+        opak = Business.objects.get(pk=self.neighbour.pk)
+        opak.owner_name, opak.owner_nik, opak.phone = "Siti Aminah", NIK, "081234567001"
+        opak.owner_gender = "P"
+        opak.save()
+        page = self.find(NIK)
+        self.assertContains(page, "Opak Mang Ujang")
+        for previous in ("Nama pemilik: Ujang", NIK_MAN, mask_nik(NIK_MAN)):
+            self.assertNotContains(page, previous)
+        with self.settings(TASKS=IMMEDIATE):
+            export = self.request_export()
+        with export.file.open("rb") as stored:
+            text = "".join(p.extract_text() for p in PdfReader(stored).pages)
+        self.assertIn("Opak Mang Ujang", text)
+        self.assertNotIn(mask_nik(NIK_MAN), text)
+        self.assertNotIn(NIK_MAN, text)
+        self.assertNotIn("Ujang →", text)
+
     def request_export(self) -> PersonalDataExport:
         self.client.force_login(self.officer)
         with self.captureOnCommitCallbacks(execute=True):
