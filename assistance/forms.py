@@ -70,7 +70,6 @@ class CaseFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):
         self.fields["mentor"].queryset = Mentor.objects.filter(
             pk__in=Mentor.objects.filter(assignments__village__in=villages).values("pk")
         ).order_by("user__first_name", "user__last_name")
-        self.order_fields(self.field_order)
 
     def filter(self, cases):
         data = self.cleaned_data

@@ -332,7 +332,6 @@ def case_step(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@idempotent
 def case_status(request: HttpRequest, pk: int) -> HttpResponse:
     return _versioned_action(
         request,
@@ -349,7 +348,6 @@ def case_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@idempotent
 def case_review(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff verify a done case's outcome against its certificate, or send it back."""
 

@@ -98,7 +98,6 @@ class BusinessFilterForm(FoldedFiltersMixin, AreaFilterMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.add_area_fields(user)
-        self.order_fields(self.field_order)
 
     def filter(self, businesses):
         data = self.cleaned_data

@@ -221,8 +221,8 @@ class FoldedFiltersMixin:
     """A list's filter form folded on a phone (templates/includes/filters.html): the search field
     stays in sight, the other fields sit behind a "Filter (n)" button counting those in use.
 
-    `field_order` is the order the fields are shown in, fields added in `__init__` included:
-    call `order_fields(self.field_order)` after adding them."""
+    `field_order` is the order the fields are shown in, the area fields added in `__init__`
+    included (villages.forms.AreaFilterMixin applies it again after adding them)."""
 
     search_field = "q"
 

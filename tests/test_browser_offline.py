@@ -209,6 +209,20 @@ class OfflineMentorTests(BrowserTestCase):
         else:
             route.continue_()
 
+    def test_a_visit_refused_online_shows_its_errors_without_sending_the_photos_again(self):
+        from playwright.sync_api import expect
+
+        photo = Path(self.tmp) / "kunjungan.jpg"
+        Image.new("RGB", (2000, 1500), "#0b6e4f").save(photo, "JPEG")
+        self.sign_in("/pendampingan/kunjungan/baru/")
+        posts = []
+        self.page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+        self.page.set_input_files("#id_photos", str(photo))  # no activities: refused
+        self.page.get_by_role("button", name="Simpan kunjungan").click()
+        expect(self.page.locator("#errors-activities")).not_to_be_empty()
+        self.assertEqual(len(posts), 1)
+        self.assertEqual(Visit.objects.count(), 0)
+
     def test_a_visit_sent_online_goes_to_the_village_page_with_its_photo_shrunk(self):
         from playwright.sync_api import expect
 

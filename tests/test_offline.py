@@ -43,6 +43,16 @@ class IdempotencyTests(PersonaTestCase):
     def notes(self) -> int:
         return CaseEvent.objects.filter(case=self.case, kind=CaseEvent.Kind.NOTE).count()
 
+    def test_a_keyed_post_refused_to_an_outsider_or_a_reader_keeps_no_key(self):
+        for user, status in ((self.other_mentor.user, 404), (self.camat, 403)):
+            with self.subTest(user=user.username):
+                self.client.force_login(user)
+                self.assertEqual(self.note().status_code, status)
+                self.assertFalse(IdempotentRequest.objects.exists())
+        self.client.force_login(self.mentor.user)
+        self.assertEqual(self.note().status_code, 302)
+        self.assertEqual(self.notes(), 1)
+
     def test_a_note_posted_twice_with_one_key_is_stored_once_and_answered_alike(self):
         first = self.note()
         second = self.note()

@@ -31,6 +31,8 @@ class AreaFilterMixin:
                 label_fields=("name", "district__name"),
                 label_format="{} ({})",
             )
+        # Added after Django applied the form's field_order: apply it again (None: no-op).
+        self.order_fields(self.field_order)
 
     def filter_area(self, queryset, *, village_path: str = "", district_path: str = ""):
         """`village_path` leads from the listed model to its Village, `district_path` (for

@@ -177,7 +177,13 @@
     if (response.ok && response.headers.get("HX-Redirect")) {
       return location.assign(response.headers.get("HX-Redirect"));
     }
-    form.submit();
+    // Refused (form errors, 403/404): the answer is the page saying why; show it rather than
+    // posting the photos again.
+    var page = new DOMParser().parseFromString(await response.text(), "text/html");
+    var main = page.querySelector("main");
+    if (!main) return form.submit();
+    document.querySelector("main").replaceWith(main);
+    main.scrollIntoView({ block: "start" });
   }
 
   async function send(item) {
