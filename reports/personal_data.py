@@ -107,7 +107,9 @@ def dossier(business_ids: list[int], history_ids: list[int]) -> Dossier:
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
-    return Dossier(list(businesses), page_entries(Business, records, within=history_ids), list(history_ids))
+    return Dossier(
+        list(businesses), page_entries(Business, records, within=history_ids), list(history_ids)
+    )
 
 
 @transaction.atomic
