@@ -73,12 +73,23 @@ def _person_history(nik: str, business_ids) -> QuerySet:
     return Business.history.filter(Q(owner_nik=nik) | Q(id__in=business_ids, owner_nik=""))
 
 
+def find_ids(nik: str) -> tuple[list[int], list[int], list[int]] | None:
+    """(the person's current businesses, every business their data is or was on, their history
+    rows), by id; None when nothing stored holds this NIK. Two queries."""
+    current = list(Business.objects.filter(owner_nik=nik).values_list("pk", flat=True))
+    rows = list(_person_history(nik, current).values_list("history_id", "id"))
+    if not current and not rows:
+        return None
+    every = sorted(set(current) | {business for _history, business in rows})
+    return current, every, [history for history, _business in rows]
+
+
 def find(nik: str) -> Dossier | None:
     """The person's dossier, or None when nothing stored holds this NIK."""
-    current = list(Business.objects.filter(owner_nik=nik).values_list("pk", flat=True))
-    history_ids = list(_person_history(nik, current).values_list("history_id", flat=True))
-    if not current and not history_ids:
+    ids = find_ids(nik)
+    if ids is None:
         return None
+    current, _every, history_ids = ids
     return dossier(current, history_ids)
 
 
@@ -148,8 +159,8 @@ def _discard_exports(business_ids: set[int]) -> None:
 
 def prune_exports() -> int:
     """Delete the files of exports older than EXPORT_KEPT_FOR (downloaded ones are gone
-    already); run by the personal-data pages, the export task and `manage.py
-    prune_personal_data`."""
+    already); run hourly by the worker (prune_exports_task) and by `manage.py
+    prune_personal_data`. A download of an older file is refused meanwhile."""
     old = PersonalDataExport.objects.exclude(state=PersonalDataExport.State.GONE).filter(
         requested_at__lt=timezone.now() - EXPORT_KEPT_FOR
     )
@@ -208,5 +219,4 @@ def prune_exports_task() -> int:
 
 @task
 def make_export_task(export_id: int) -> str:
-    prune_exports()
     return make_export(PersonalDataExport.objects.get(pk=export_id)).state

@@ -54,7 +54,6 @@ def _page(request: HttpRequest, form: NikForm, nik: str = "", erasure_form=None)
 @sensitive_post_parameters("nik")
 def personal_data_page(request: HttpRequest) -> HttpResponse:
     _may_manage(request)
-    personal_data.prune_exports()
     form = NikForm(request.POST or None)
     nik = form.cleaned_data["nik"] if request.method == "POST" and form.is_valid() else ""
     return _page(request, form, nik)
@@ -94,15 +93,14 @@ def export_create(request: HttpRequest) -> HttpResponse:
     """Queue the data subject's PDF; the task gets the export's id, the export the record ids."""
     _may_manage(request)
     form = NikForm(request.POST)
-    found = personal_data.find(form.cleaned_data["nik"]) if form.is_valid() else None
-    if found is None:
+    ids = personal_data.find_ids(form.cleaned_data["nik"]) if form.is_valid() else None
+    if ids is None:
         messages.error(request, _not_found())
         return redirect("reports:personal_data")
+    _current, business_ids, history_ids = ids
     with transaction.atomic():
         export = PersonalDataExport.objects.create(
-            requested_by=request.user,
-            business_ids=found.business_ids,
-            history_ids=found.history_ids,
+            requested_by=request.user, business_ids=business_ids, history_ids=history_ids
         )
         transaction.on_commit(lambda: personal_data.make_export_task.enqueue(export.pk))
     return redirect(export)
