@@ -54,6 +54,14 @@ class BusinessesConfig(AppConfig):
 
         village_demo.register(demo.seed)
         village_demo.register(demo.seed_profiles)
+
+        from datetime import timedelta
+
+        from core import schedule
+
+        from .tasks import refresh_scales_task
+
+        schedule.every(timedelta(days=1), refresh_scales_task, name="businesses.refresh_scales")
         panels.register("village", ovop_panel)
         panels.register("village", potentials_panel)
         panels.register("village", businesses_panel)

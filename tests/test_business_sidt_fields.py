@@ -1,6 +1,6 @@
 """The SIDT fields of the business registry and the business scale by PP 7/2021."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.auth.models import Permission
 from django.db import connection
@@ -11,7 +11,9 @@ from django.utils import timezone
 import tests.test_businesses as registry
 from businesses import sidt
 from businesses.models import BILLION, Business, Scale, business_scale
+from businesses.tasks import refresh_scales
 from businesses.validators import nik_birth_dates
+from core import schedule
 from reports import figures, pdf
 
 from .base import PersonaTestCase
@@ -84,6 +86,24 @@ class StoredScaleTests(PersonaTestCase):
         business.save()
         self.assertEqual(Business.objects.get().scale, Scale.MICRO)
         self.assertFalse(business.annual_sales_estimated)
+
+    def test_the_daily_task_rescales_a_business_that_has_passed_its_first_year(self):
+        today = timezone.localdate()
+        business = registry.make_business(
+            self.duren,
+            annual_turnover=100_000_000,
+            founding_capital=1 * BILLION + 1,
+            start_year=today.year,
+            start_month=today.month,
+        )
+        self.assertEqual(business.scale, Scale.SMALL)  # new: by its capital
+        a_year_on = today.replace(year=today.year + 1, day=min(today.day, 28))
+        periodic = {entry.name: entry for entry in schedule.registered()}
+        self.assertEqual(periodic["businesses.refresh_scales"].period, timedelta(days=1))
+        self.assertEqual(refresh_scales(today), 0)  # still new: nothing changes
+        self.assertEqual(refresh_scales(a_year_on), 1)
+        self.assertEqual(Business.objects.get().scale, Scale.MICRO)  # by its sales now
+        self.assertEqual(refresh_scales(a_year_on), 0)
 
     def test_a_business_started_this_year_is_scaled_by_its_capital(self):
         today = timezone.localdate()
