@@ -124,7 +124,14 @@ def libpq_env(db: dict) -> dict[str, str]:
 
 def connect(db: dict) -> psycopg.Connection:
     env = libpq_env(db)
-    keys = {"PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGPASSWORD": "password"}
+    # The same connection as pg_dump/pg_restore get from libpq_env (sslmode included).
+    keys = {
+        "PGHOST": "host",
+        "PGPORT": "port",
+        "PGUSER": "user",
+        "PGPASSWORD": "password",
+        "PGSSLMODE": "sslmode",
+    }
     params = {name: env[key] for key, name in keys.items() if key in env}
     try:
         return psycopg.connect(dbname=db["NAME"], autocommit=True, **params)
