@@ -41,6 +41,7 @@ from .validators import (
     nib_warnings,
     nik_gender,
     pirt_warnings,
+    start_errors,
 )
 
 # The SIDT fields of the business form, by the section they are shown in.
@@ -304,11 +305,8 @@ class BusinessForm(
 
     def check_start(self, cleaned: dict) -> None:
         month, year = cleaned.get("start_month"), cleaned.get("start_year")
-        today = timezone.localdate()
-        if month and not year:
-            self.add_error("start_year", gettext("Isi tahunnya bila bulan mulai diisi."))
-        elif year and (year, month or 1) > (today.year, today.month):
-            self.add_error("start_year", gettext("Mulai beroperasi tidak boleh di masa depan."))
+        for message in start_errors(year, month, timezone.localdate()):
+            self.add_error("start_year", message)
 
     def check_coordinates(self, cleaned: dict) -> None:
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")

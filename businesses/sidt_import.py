@@ -75,6 +75,7 @@ from .validators import (
     mask_nik,
     may_view_nik,
     nik_gender,
+    start_errors,
     validate_rt_rw,
 )
 
@@ -692,8 +693,8 @@ class SidtImporter:
             problems += [("tanggal_lahir", e) for e in birth_date_errors(born, nik, self.today)]
         if ("latitude" in values) != ("longitude" in values):
             problems.append(("alamat_latitude", _("isi lintang dan bujur keduanya, atau kosong.")))
-        if "start_year" in values and values["start_year"] > self.today.year:
-            problems.append(("tahun_mulai_operasi", _("tidak boleh di masa depan.")))
+        start = start_errors(values.get("start_year"), values.get("start_month"), self.today)
+        problems += [("tahun_mulai_operasi", message) for message in start]
         for column, message in problems:
             self._problem(number, line, column, message)
         return len(problems)

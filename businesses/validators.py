@@ -182,6 +182,16 @@ def nik_birth_dates(nik: str, today: date) -> list[date]:
     return dates
 
 
+def start_errors(year: int | None, month: int | None, today: date) -> list[str]:
+    """The month and year a business started operating: a month needs its year, and neither
+    may lie in the future. One rule for the form and the SIDT import."""
+    if month and not year:
+        return [_("Isi tahunnya bila bulan mulai diisi.")]
+    if year and (year, month or 1) > (today.year, today.month):
+        return [_("Mulai beroperasi tidak boleh di masa depan.")]
+    return []
+
+
 def birth_date_errors(birth_date: date, nik: str, today: date) -> list[str]:
     """What is wrong with an owner's date of birth, alone and against their NIK."""
     age = age_on(birth_date, today)

@@ -238,6 +238,18 @@ class SidtImportTests(PersonaTestCase):
         columns = {e["column"] for e in job.errors}
         self.assertEqual(columns, {"tanggal_lahir", "jenis_kelamin"})
 
+    def test_a_start_in_the_future_is_refused_as_the_form_refuses_it(self):
+        today = timezone.localdate()
+        year, month = (today.year, today.month + 1) if today.month < 12 else (today.year + 1, 1)
+        for values in (
+            {"tahun_mulai_operasi": str(year), "bulan_mulai_operasi": str(month)},
+            {"tahun_mulai_operasi": "", "bulan_mulai_operasi": "3"},
+        ):
+            with self.subTest(values=values):
+                job = self.job(extract(sidt_row(**values)))
+                self.assertEqual({e["column"] for e in job.errors}, {"tahun_mulai_operasi"})
+        self.assertFalse(Business.objects.exists())
+
     def test_the_same_sidt_id_twice_is_refused(self):
         job = self.job(
             extract(
